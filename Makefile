@@ -1,0 +1,28 @@
+# civicgrid - the two commands of the README, and the pieces they are made of.
+#   make run   installs what is missing, builds, loads the demo city, serves on :8080
+#   make test  installs what is missing, builds, runs every test
+.PHONY: all build deps run test clean bench
+
+BUILD ?= build
+DB ?= sqlite:civicgrid.db
+LISTEN ?= 127.0.0.1:8080
+DEMO_PASSWORD ?= Huaibei-Demo-2026
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j2
+
+run: build
+	@$(BUILD)/civicgrid demo --db $(DB) --password '$(DEMO_PASSWORD)'
+	@exec $(BUILD)/civicgrid serve --db $(DB) --listen $(LISTEN)
+
+test: deps
+	@tests/run.sh
+
+clean:
+	rm -rf build build-asan

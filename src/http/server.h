@@ -1,0 +1,125 @@
+/* server.h - the HTTP server: libmicrohttpd glue, routing, request context, replies.
+ *
+ * Life of a request: libmicrohttpd calls us once with the headers (we only set up a
+ * struct cw_req with its own arena), then with body chunks (appended, bounded by
+ * max_body), then with no data: only then is the route found, the caller
+ * authenticated (unless the route is public), the handler run, and the one reply
+ * queued. Queueing on the second call keeps connections alive (DESIGN.md). The
+ * arena is freed when the response completes, after the access log line. */
+#ifndef CW_HTTP_SERVER_H
+#define CW_HTTP_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "core/auth.h"
+#include "core/error.h"
+
+struct cw_arena;
+struct cw_req;
+struct MHD_Connection;
+
+typedef void (*cw_handler)(struct cw_req *req);
+
+enum cw_route_flags {
+	CW_ROUTE_PUBLIC = 1u << 0, /* no authentication needed */
+};
+
+struct cw_route {
+	const char *method;  /* "GET", "POST", "PUT", "PATCH", "DELETE" */
+	const char *pattern; /* "/api/v1/regions/{code}": a {name} matches one segment */
+	cw_handler handler;
+	unsigned flags;
+};
+
+#define CW_MAX_PATH_PARAMS 4
+
+/* Who is calling, once authenticated. */
+struct cw_principal {
+	int64_t user_id;
+	const char *username, *name;
+	cw_roleset roles;
+	const char *region, *region_path;
+	int64_t department_id;
+	bool via_token;          /* Authorization: Bearer */
+	const char *session_key; /* SM3 hex of the session cookie; NULL for tokens */
+	const char *csrf_token;  /* the session's; NULL for tokens */
+};
+
+struct cw_req {
+	struct cw_arena *arena;
+	void *app;               /* the cw_server_config.app pointer */
+	struct MHD_Connection *conn;
+	const char *method, *path; /* path without the query string */
+	const struct cw_route *route;
+	int route_index;           /* -1 when no route matched */
+	const char *params[CW_MAX_PATH_PARAMS]; /* {name} captures, in pattern order */
+	int nparams;
+	const char *body;          /* NUL-terminated; NULL when there is none */
+	size_t body_len;
+	enum cw_lang lang;         /* from Accept-Language */
+	char request_id[40];
+	char source[64];           /* client address */
+	struct cw_principal *user; /* NULL until authenticated */
+
+	/* Set by the reply functions; read by the access log and metrics. */
+	int status;
+	const char *error_code;
+	bool replied;
+	void *response; /* struct MHD_Response *, queued by the server */
+};
+
+/* Lookups into the request. NULL when absent. */
+const char *cw_req_header(struct cw_req *req, const char *name);
+const char *cw_req_query(struct cw_req *req, const char *name);
+const char *cw_req_cookie(struct cw_req *req, const char *name);
+const char *cw_req_param(struct cw_req *req, int i);
+/* True when the request changes state (not GET/HEAD/OPTIONS). */
+bool cw_req_is_write(const struct cw_req *req);
+
+/* Replies: exactly one per request. cw_reply_json takes the reference to body. */
+void cw_reply_json(struct cw_req *req, int status, json_t *body);
+void cw_reply_text(struct cw_req *req, int status, const char *content_type, const char *text,
+		   size_t len);
+void cw_reply_empty(struct cw_req *req, int status);
+/* {"code","message","field"?} with the registry's status and the caller's language. */
+void cw_reply_error(struct cw_req *req, enum cw_ec ec, const char *field);
+/* Adds a header to the reply about to be sent (call before the reply function). */
+void cw_reply_header(struct cw_req *req, const char *name, const char *value);
+
+struct cw_server_limits {
+	size_t max_body;      /* bytes; 413 beyond (default 1 MiB) */
+	size_t max_url;       /* bytes of path and query; 414 beyond (default 4096) */
+	size_t conn_memory;   /* libmicrohttpd per-connection buffer: headers must fit
+				 (default 32 KiB); 431 beyond */
+	int max_json_depth;   /* nesting of arrays/objects; 400 beyond (default 32) */
+};
+
+struct cw_server_config {
+	const char *listen; /* "127.0.0.1:8080"; port 0 picks a free one */
+	int threads;        /* libmicrohttpd thread-pool size */
+	struct cw_server_limits limits;
+	const struct cw_route *routes;
+	int nroutes;
+	void *app;
+	/* Authenticates req (sets req->user) or replies with an error and returns false.
+	 * Called for every matched route that is not CW_ROUTE_PUBLIC. */
+	bool (*authenticate)(struct cw_req *req);
+	/* Optional: serves a GET for a path no route matched (static files); returns
+	 * false to let the server answer 404. */
+	bool (*fallback)(struct cw_req *req);
+};
+
+struct cw_server;
+
+struct cw_server *cw_server_start(const struct cw_server_config *cfg, char *err, size_t errlen);
+unsigned short cw_server_port(const struct cw_server *s);
+/* Stops accepting, lets in-flight requests finish (up to timeout_ms), then stops. */
+void cw_server_shutdown(struct cw_server *s, int timeout_ms);
+const struct cw_server_limits *cw_server_limits_of(struct cw_req *req);
+struct cw_server_limits cw_server_limits_default(void);
+
+#endif

@@ -1,0 +1,169 @@
+/* store.h - the domain's view of storage: transactions and typed queries.
+ *
+ * Callers (api/, cli/) open a store, run a callback in a transaction with
+ * cw_store_tx(), and call the functions below inside it. Strings in results are
+ * allocated in the arena passed to cw_store_tx() and live as long as it does.
+ * Every function returns an enum cw_db_rc: CW_DB_OK, CW_DB_NOTFOUND for a lookup
+ * that found nothing, CW_DB_CONSTRAINT when a unique/foreign key refused the
+ * change, CW_DB_BUSY (retried by cw_store_tx), CW_DB_ERROR.
+ *
+ * No SQL leaves src/store/. */
+#ifndef CW_STORE_STORE_H
+#define CW_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/audit.h"
+#include "core/auth.h"
+#include "core/region.h"
+
+struct cw_arena;
+struct cw_db;
+struct cw_tx;
+
+/* Return codes of every store function. */
+enum cw_db_rc {
+	CW_DB_OK = 0,
+	CW_DB_NOTFOUND = 1,   /* a lookup found no row */
+	CW_DB_BUSY = 2,       /* lock timeout, SQLITE_BUSY, PG 40001/40P01: retried */
+	CW_DB_CONSTRAINT = 3, /* unique / foreign-key / check violation */
+	CW_DB_ERROR = 4,      /* anything else; logged by the driver without values */
+	CW_DB_ABORT = 5,      /* the transaction callback chose to roll back */
+};
+
+typedef struct cw_db cw_store;
+
+cw_store *cw_store_open(const char *url, int pool_size, char *err, size_t errlen);
+void cw_store_close(cw_store *s);
+bool cw_store_is_postgres(const cw_store *s);
+int cw_store_schema_version(cw_store *s);
+/* See cw_db_run_tx in db.h: commit on 0, roll back otherwise, retry on BUSY. */
+int cw_store_tx(cw_store *s, struct cw_arena *a, bool write, int (*fn)(struct cw_tx *, void *),
+		void *ctx);
+struct cw_arena *cw_store_tx_arena(struct cw_tx *tx);
+
+/* ---- regions ---- */
+struct cw_region {
+	const char *code, *name, *parent; /* parent NULL at the root */
+	const char *path;                 /* root first, "/"-separated codes */
+	enum cw_level level;
+	int64_t created_at, updated_at;
+};
+
+int cw_store_region_insert(struct cw_tx *tx, const struct cw_region *r);
+int cw_store_region_get(struct cw_tx *tx, const char *code, struct cw_region *out);
+/* Children of `parent` (roots when NULL) in code order, after `after_code`
+ * (NULL for the first page), at most `limit`. */
+int cw_store_region_children(struct cw_tx *tx, const char *parent, const char *after_code,
+			     int limit, struct cw_region **items, int *n);
+int cw_store_region_rename(struct cw_tx *tx, const char *code, const char *name, int64_t now);
+/* Moves `code` and its subtree: parent becomes new_parent and every path under
+ * the old path is rewritten under new_path (the moved region's own new path). */
+int cw_store_region_move(struct cw_tx *tx, const char *code, const char *new_parent,
+			 const char *new_path, int64_t now);
+int cw_store_region_count(struct cw_tx *tx, int64_t *n);
+
+/* ---- departments (units of a department at one region) ---- */
+struct cw_department {
+	int64_t id;
+	const char *code; /* unique, e.g. "cgj-340600000000" */
+	const char *name, *region, *region_path;
+	int64_t created_at;
+};
+
+/* Inserts, or when the code exists leaves it unchanged; sets d->id either way
+ * and *created to whether a row was added. */
+int cw_store_department_ensure(struct cw_tx *tx, struct cw_department *d, bool *created);
+int cw_store_department_get(struct cw_tx *tx, int64_t id, struct cw_department *out);
+/* Departments whose region lies in `scope_path`, by id after `after_id`. */
+int cw_store_department_list(struct cw_tx *tx, const char *scope_path, int64_t after_id,
+			     int limit, struct cw_department **items, int *n);
+
+/* ---- users ---- */
+struct cw_user {
+	int64_t id;
+	const char *username, *name;
+	const char *region, *region_path; /* home region and its path */
+	cw_roleset roles;
+	const char *password_hash; /* "" when the account has no password yet */
+	int failed_logins;
+	int64_t locked_until;
+	bool disabled;
+	int64_t department_id; /* 0 when none */
+	int64_t created_at, updated_at;
+};
+
+int cw_store_user_insert(struct cw_tx *tx, struct cw_user *u); /* sets u->id */
+int cw_store_user_get(struct cw_tx *tx, int64_t id, struct cw_user *out);
+int cw_store_user_by_username(struct cw_tx *tx, const char *username, struct cw_user *out);
+/* Users whose home region lies in `scope_path` (all when NULL), by id after
+ * `after_id`, at most `limit`. */
+int cw_store_user_list(struct cw_tx *tx, const char *scope_path, int64_t after_id, int limit,
+		       struct cw_user **items, int *n);
+/* Writes name, region, roles, disabled, department_id, updated_at. */
+int cw_store_user_update(struct cw_tx *tx, const struct cw_user *u);
+int cw_store_user_set_password(struct cw_tx *tx, int64_t id, const char *hash, int64_t now);
+int cw_store_user_set_login_state(struct cw_tx *tx, int64_t id, int failed,
+				  int64_t locked_until);
+
+/* ---- sessions (the cookie value is never stored, only its SM3 digest) ---- */
+struct cw_session {
+	const char *id_hash;
+	int64_t user_id;
+	const char *csrf_token;
+	int64_t created_at, last_seen;
+	const char *source;
+};
+
+int cw_store_session_insert(struct cw_tx *tx, const struct cw_session *s);
+int cw_store_session_get(struct cw_tx *tx, const char *id_hash, struct cw_session *out);
+int cw_store_session_touch(struct cw_tx *tx, const char *id_hash, int64_t now);
+int cw_store_session_delete(struct cw_tx *tx, const char *id_hash);
+int cw_store_session_delete_user(struct cw_tx *tx, int64_t user_id);
+/* Deletes sessions last seen before idle_before or created before abs_before. */
+int cw_store_session_purge(struct cw_tx *tx, int64_t idle_before, int64_t abs_before,
+			   int64_t *deleted);
+
+/* ---- API tokens (stored as SM3 digests) ---- */
+struct cw_api_token {
+	int64_t id, user_id;
+	const char *name, *hash;
+	int64_t created_at, last_used;
+	bool revoked;
+};
+
+int cw_store_token_insert(struct cw_tx *tx, struct cw_api_token *t); /* sets t->id */
+int cw_store_token_by_hash(struct cw_tx *tx, const char *hash, struct cw_api_token *out);
+int cw_store_token_list(struct cw_tx *tx, int64_t user_id /* 0: all */,
+			struct cw_api_token **items, int *n);
+int cw_store_token_revoke(struct cw_tx *tx, int64_t id);
+int cw_store_token_touch(struct cw_tx *tx, int64_t id, int64_t now);
+
+/* ---- audit log (append-only, SM3-chained; see core/audit.h) ---- */
+
+/* Takes the chain head under a lock, sets rec->seq and rec->prev_hash, computes
+ * rec->hash and appends. Call it in the same transaction as the change it records. */
+int cw_store_audit_append(struct cw_tx *tx, struct cw_audit_rec *rec);
+
+struct cw_audit_filter {
+	const char *username;  /* exact, or NULL */
+	const char *action;    /* prefix, or NULL ("session." matches every session action) */
+	const char *object;    /* exact, or NULL */
+	int success;           /* -1 any, 0 failures, 1 successes */
+	int64_t from, to;      /* at >= from and at < to; 0 for no bound */
+	int64_t before_seq;    /* keyset cursor: seq < before_seq; 0 for the newest */
+};
+
+/* Newest first, at most `limit`. */
+int cw_store_audit_list(struct cw_tx *tx, const struct cw_audit_filter *f, int limit,
+			struct cw_audit_rec **items, int *n);
+/* Oldest first from seq > after_seq, at most `limit` (for verification). */
+int cw_store_audit_scan(struct cw_tx *tx, int64_t after_seq, int limit,
+			struct cw_audit_rec **items, int *n);
+
+/* ---- settings: small key/value configuration kept in the database ---- */
+int cw_store_setting_get(struct cw_tx *tx, const char *key, const char **value);
+int cw_store_setting_set(struct cw_tx *tx, const char *key, const char *value, int64_t now);
+
+#endif
