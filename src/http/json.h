@@ -25,6 +25,7 @@
 
 #include <jansson.h>
 
+struct cw_arena;
 struct cw_req;
 
 enum cw_jtype {
