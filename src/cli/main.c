@@ -1,0 +1,7 @@
+/* main.c - placeholder until the command table lands. */
+#include <stdio.h>
+int main(void)
+{
+	puts("civicgrid");
+	return 0;
+}
