@@ -43,7 +43,7 @@ void cw_buf_printf(struct cw_buf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n <= 0)
+	if (n < 0)
 		return;
 	reserve(b, (size_t)n);
 	va_start(ap, fmt);
