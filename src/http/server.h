@@ -61,7 +61,8 @@ struct cw_req {
 	const char *body;          /* NUL-terminated; NULL when there is none */
 	size_t body_len;
 	enum cw_lang lang;         /* from Accept-Language */
-	char request_id[40];
+	char request_id[65];       /* the client's X-Request-Id (1-64 of [A-Za-z0-9._-])
+				      or 16 random hex digits */
 	char source[64];           /* client address */
 	struct cw_principal *user; /* NULL until authenticated */
 
@@ -72,13 +73,19 @@ struct cw_req {
 	void *response; /* struct MHD_Response *, queued by the server */
 };
 
-/* Lookups into the request. NULL when absent. */
+/* Lookups into the request. NULL when absent. Header and cookie values are as the
+ * client sent them (not checked for UTF-8). The path, its captures and every query
+ * argument are valid UTF-8: the server answers 400 INVALID_UTF8 before dispatch
+ * otherwise; their content (length, digits, …) is for the handler to check. */
 const char *cw_req_header(struct cw_req *req, const char *name);
 const char *cw_req_query(struct cw_req *req, const char *name);
 const char *cw_req_cookie(struct cw_req *req, const char *name);
 const char *cw_req_param(struct cw_req *req, int i);
 /* True when the request changes state (not GET/HEAD/OPTIONS). */
 bool cw_req_is_write(const struct cw_req *req);
+/* Keeps doc alive until the request completes (takes the reference), so strings and
+ * values borrowed from it stay valid for the whole request. */
+void cw_req_hold_json(struct cw_req *req, json_t *doc);
 
 /* Replies: exactly one per request. cw_reply_json takes the reference to body. */
 void cw_reply_json(struct cw_req *req, int status, json_t *body);
