@@ -64,7 +64,8 @@ enum cw_lang cw_lang_from_header(const char *h)
 		else if (tl >= 2 && tolower((unsigned char)tag[0]) == 'z' &&
 			 tolower((unsigned char)tag[1]) == 'h' && (tl == 2 || tag[2] == '-'))
 			lang = CW_LANG_ZH;
-		if (lang >= 0 && q > best_q) {
+		/* q=0 means "not acceptable" (RFC 9110 §12.4.2), not a low preference. */
+		if (lang >= 0 && q > 0 && q > best_q) {
 			best_q = q;
 			best = (enum cw_lang)lang;
 		}
