@@ -1,0 +1,67 @@
+/* api.h - the HTTP API: the route table, authentication and the handlers' helpers.
+ *
+ * Handlers are thin: parse with a spec, call a service of app/, reply. */
+#ifndef CW_API_API_H
+#define CW_API_API_H
+
+#include <stdbool.h>
+
+#include "app/app.h"
+#include "http/json.h"
+#include "http/server.h"
+
+struct cw_api {
+	cw_store *store;
+	struct cw_app_config cfg;
+	bool secure_cookies; /* add Secure to the session cookie (behind TLS) */
+	const char *web_dir; /* static console files; NULL for none */
+};
+
+/* The route table of the whole server. */
+const struct cw_route *cw_api_routes(int *n);
+/* The authenticate hook of cw_server_config: cookie session or bearer token, and
+ * the CSRF check for cookie-authenticated writes. */
+bool cw_api_authenticate(struct cw_req *req);
+/* Serves the console's static files from web_dir. */
+bool cw_api_static(struct cw_req *req);
+
+static inline struct cw_api *cw_api_of(struct cw_req *req)
+{
+	return req->app;
+}
+
+/* The actor of the signed-in caller for services and the audit trail. */
+struct cw_actor cw_api_actor(struct cw_req *req);
+/* An anonymous actor (login attempts). */
+struct cw_actor cw_api_anonymous(struct cw_req *req);
+/* Replies 403 FORBIDDEN and returns false unless the caller's roles allow perm. */
+bool cw_api_require_or_reply(struct cw_req *req, enum cw_perm perm);
+/* Reads ?limit= (1..200, default def) or replies 400 INVALID_QUERY. */
+bool cw_api_limit_or_reply(struct cw_req *req, int def, int *limit);
+/* Replies with the error when ec is not OK; returns whether it replied. */
+bool cw_api_fail(struct cw_req *req, enum cw_ec ec, const char *field);
+
+/* JSON views shared by several handlers. */
+json_t *cw_api_user_json(const struct cw_user *u);
+json_t *cw_api_region_json(const struct cw_region *r);
+
+/* Handlers, one file per resource. */
+void cw_h_session_create(struct cw_req *req);
+void cw_h_session_get(struct cw_req *req);
+void cw_h_session_delete(struct cw_req *req);
+void cw_h_regions_list(struct cw_req *req);
+void cw_h_region_get(struct cw_req *req);
+void cw_h_region_create(struct cw_req *req);
+void cw_h_region_update(struct cw_req *req);
+void cw_h_users_list(struct cw_req *req);
+void cw_h_user_get(struct cw_req *req);
+void cw_h_user_create(struct cw_req *req);
+void cw_h_user_update(struct cw_req *req);
+void cw_h_user_unlock(struct cw_req *req);
+void cw_h_user_password(struct cw_req *req);
+void cw_h_departments_list(struct cw_req *req);
+void cw_h_audit_list(struct cw_req *req);
+void cw_h_healthz(struct cw_req *req);
+void cw_h_metrics(struct cw_req *req);
+
+#endif

@@ -1,0 +1,33 @@
+/* routes.c - every route of the server in one table (as the Taler exchange keeps it). */
+#include "api/api.h"
+
+static const struct cw_route routes[] = {
+    {"GET", "/healthz", cw_h_healthz, CW_ROUTE_PUBLIC},
+    {"GET", "/metrics", cw_h_metrics, CW_ROUTE_PUBLIC},
+
+    {"POST", "/api/v1/session", cw_h_session_create, CW_ROUTE_PUBLIC},
+    {"GET", "/api/v1/session", cw_h_session_get, 0},
+    {"DELETE", "/api/v1/session", cw_h_session_delete, 0},
+
+    {"GET", "/api/v1/regions", cw_h_regions_list, 0},
+    {"POST", "/api/v1/regions", cw_h_region_create, 0},
+    {"GET", "/api/v1/regions/{code}", cw_h_region_get, 0},
+    {"PATCH", "/api/v1/regions/{code}", cw_h_region_update, 0},
+
+    {"GET", "/api/v1/departments", cw_h_departments_list, 0},
+
+    {"GET", "/api/v1/users", cw_h_users_list, 0},
+    {"POST", "/api/v1/users", cw_h_user_create, 0},
+    {"GET", "/api/v1/users/{id}", cw_h_user_get, 0},
+    {"PATCH", "/api/v1/users/{id}", cw_h_user_update, 0},
+    {"POST", "/api/v1/users/{id}/unlock", cw_h_user_unlock, 0},
+    {"POST", "/api/v1/users/{id}/password", cw_h_user_password, 0},
+
+    {"GET", "/api/v1/audit", cw_h_audit_list, 0},
+};
+
+const struct cw_route *cw_api_routes(int *n)
+{
+	*n = (int)(sizeof routes / sizeof routes[0]);
+	return routes;
+}

@@ -1,0 +1,153 @@
+/* app.h - application services: the use cases of civicgrid, each one transaction.
+ *
+ * A service checks the rules of core/, reads and writes through store/, and writes
+ * the audit record of what it did in the same transaction. The HTTP handlers of
+ * api/ and the commands of cli/ both call these, so a user created on the command
+ * line and one created through the API obey the same rules and leave the same trail.
+ * Services return an error code of the registry (core/errors.def) and never know HTTP. */
+#ifndef CW_APP_APP_H
+#define CW_APP_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/auth.h"
+#include "core/error.h"
+#include "core/region.h"
+#include "store/store.h"
+
+struct cw_arena;
+
+/* Who acts, for permission checks and the audit trail. */
+struct cw_actor {
+	int64_t user_id;        /* 0 for the command line */
+	const char *username;   /* "cli" for the command line */
+	cw_roleset roles;       /* the command line acts with every admin role */
+	const char *region_path; /* scope; NULL means the whole tree (command line) */
+	const char *source;     /* client address, or "local" */
+	const char *request_id; /* "" for the command line */
+};
+
+struct cw_actor cw_actor_cli(void);
+
+/* Process-wide settings the services need (loaded by cli/config.c). */
+struct cw_app_config {
+	struct cw_auth_policy policy;
+	int64_t session_touch_interval; /* seconds between last_seen writes (60) */
+};
+
+/* Appends one audit record for `actor` (roles as text) in `tx`. */
+int cw_app_audit(struct cw_tx *tx, const struct cw_actor *actor, const char *action,
+		 const char *object, bool success, const char *detail);
+/* Maps a store code to the registry: NOTFOUND → not_found, BUSY/ERROR → STORE_UNAVAILABLE… */
+enum cw_ec cw_app_store_ec(int rc, enum cw_ec not_found, enum cw_ec conflict);
+
+/* ---- accounts (accounts.c) ---- */
+
+/* A signed-in caller, as returned by login and by resolving a cookie or token. */
+struct cw_identity {
+	struct cw_user user;
+	const char *session_key; /* SM3 hex of the cookie value; NULL for tokens */
+	const char *csrf_token;  /* NULL for tokens */
+	bool via_token;
+};
+
+/* Checks the password outside any transaction (argon2id is slow on purpose), then
+ * in one write transaction counts the failure or opens a session. On success
+ * *cookie_value is the new session cookie (never stored; only its digest is). */
+enum cw_ec cw_login(cw_store *s, struct cw_arena *a, const struct cw_app_config *cfg,
+		    const struct cw_actor *actor, const char *username, const char *password,
+		    int64_t now, struct cw_identity *out, const char **cookie_value);
+enum cw_ec cw_logout(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+		     const char *session_key);
+/* Cookie → identity. SESSION_EXPIRED for a known but dead session (deleted then),
+ * AUTH_REQUIRED for an unknown one, ACCOUNT_DISABLED / ACCOUNT_LOCKED if the user is. */
+enum cw_ec cw_session_resolve(cw_store *s, struct cw_arena *a, const struct cw_app_config *cfg,
+			      const char *cookie_value, int64_t now, struct cw_identity *out);
+enum cw_ec cw_token_resolve(cw_store *s, struct cw_arena *a, const char *bearer, int64_t now,
+			    struct cw_identity *out);
+
+struct cw_user_input {
+	const char *username, *name, *region, *password; /* password may be NULL */
+	cw_roleset roles;
+	int64_t department_id;
+};
+
+enum cw_ec cw_user_create(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+			  const struct cw_user_input *in, int64_t now, struct cw_user *out);
+/* Changes the given fields (NULL / -1 keeps one): name, region, roles (0 keeps),
+ * disabled (-1 keeps), department_id (-1 keeps, 0 clears). Disabling ends sessions. */
+struct cw_user_change {
+	const char *name, *region;
+	cw_roleset roles;
+	int disabled;
+	int64_t department_id;
+};
+enum cw_ec cw_user_update(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+			  int64_t id, const struct cw_user_change *ch, int64_t now,
+			  struct cw_user *out);
+/* Sets a new password (policy-checked), clears lockout, ends the user's sessions. */
+enum cw_ec cw_user_set_password(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+				const char *username, const char *password, int64_t now);
+enum cw_ec cw_user_unlock(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+			  const char *username, int64_t now);
+/* A user visible to the actor (home region inside the actor's scope) or USER_NOT_FOUND. */
+enum cw_ec cw_user_get_scoped(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+			      int64_t id, struct cw_user *out);
+/* Users whose home region is in the actor's scope, by id after after_id. */
+enum cw_ec cw_user_list_scoped(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+			       int64_t after_id, int limit, struct cw_user **items, int *n);
+enum cw_ec cw_department_list_scoped(cw_store *s, struct cw_arena *a,
+				     const struct cw_actor *actor, int64_t after_id, int limit,
+				     struct cw_department **items, int *n);
+/* Creates an API token for `username`; *token_text is shown once and never stored. */
+enum cw_ec cw_token_create(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+			   const char *username, const char *name, int64_t now,
+			   const char **token_text);
+
+/* ---- regions (regions.c) ---- */
+
+/* A region inside the actor's scope, or REGION_NOT_FOUND (also when outside). */
+enum cw_ec cw_region_get_scoped(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+				const char *code, struct cw_region *out);
+/* Children of a region in scope, by code after `after` (NULL: first page). */
+enum cw_ec cw_region_children_scoped(cw_store *s, struct cw_arena *a,
+				     const struct cw_actor *actor, const char *parent,
+				     const char *after, int limit, struct cw_region **items,
+				     int *n);
+enum cw_ec cw_region_create(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+			    const char *code, const char *name, const char *parent, int64_t now,
+			    struct cw_region *out);
+enum cw_ec cw_region_rename(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+			    const char *code, const char *name, int64_t now);
+/* Either or both of name and new_parent (NULL keeps), in one transaction. */
+enum cw_ec cw_region_update(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+			    const char *code, const char *name, const char *new_parent,
+			    int64_t now);
+enum cw_ec cw_region_move(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+			  const char *code, const char *new_parent, int64_t now);
+
+/* ---- audit (audit.c) ---- */
+
+/* Walks the whole chain. Returns 0 and sets *count when intact; otherwise sets
+ * *bad_seq to the first record whose hash or link does not hold and returns 1;
+ * -1 when the store cannot be read. */
+int cw_audit_verify(cw_store *s, int64_t *count, int64_t *bad_seq, const char **why);
+
+/* Audit records, newest first; only for roles allowed to read the audit log. */
+enum cw_ec cw_audit_list(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+			 const struct cw_audit_filter *f, int limit, struct cw_audit_rec **items,
+			 int *n);
+
+/* ---- the demo city (demo.c) ---- */
+
+struct cw_demo_options {
+	const char *data_dir;  /* where huaibei-towns.csv etc. are (../shared/data) */
+	const char *password;  /* NULL: random passwords, printed */
+	bool quiet;
+};
+
+/* Loads Huaibei's regions, departments and demo users; idempotent. Prints the logins. */
+int cw_demo_load(cw_store *s, const struct cw_demo_options *opt);
+
+#endif
