@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# make test: builds (plain and ASan+UBSan), starts a throw-away PostgreSQL, runs the
+# unit tests and the store contract (ctest), the end-to-end API tests (node --test)
+# on SQLite and PostgreSQL, and the same unit and end-to-end suites under the
+# sanitizers; stops what it started and ends with one line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+passed=0
+failed=0
+log_dir=$(mktemp -d /tmp/cw-test.XXXXXX)
+pg_dir=""
+
+finish() {
+	if [ -n "$pg_dir" ]; then
+		tests/pg.sh stop "$pg_dir" >/dev/null 2>&1 || true
+	fi
+	echo
+	echo "$passed passed, $failed failed"
+	if [ "$failed" -eq 0 ]; then exit 0; else exit 1; fi
+}
+trap 'failed=$((failed + 1)); echo "interrupted"; finish' INT TERM
+
+step() { printf '\n== %s\n' "$*"; }
+
+# ctest prints "NN% tests passed, F tests failed out of T".
+run_ctest() {
+	local dir=$1 label=$2 out="$log_dir/ctest-$label.log"
+	step "unit and store contract tests ($label)"
+	(cd "$dir" && ctest --output-on-failure -j2 --timeout 300) >"$out" 2>&1
+	local rc=$?
+	grep -E '^ *[0-9]+/[0-9]+ Test' "$out" | sed 's/^ */  /'
+	local line t f
+	line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$out" | tail -1)
+	if [ -z "$line" ]; then
+		echo "ctest ($label) did not run: see below"; tail -30 "$out"
+		failed=$((failed + 1)); return
+	fi
+	t=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line")
+	f=$(sed -E 's/.*, ([0-9]+) tests? failed.*/\1/' <<<"$line")
+	passed=$((passed + t - f)); failed=$((failed + f))
+	if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ]; then
+		sed -n '/The following tests FAILED/,$p' "$out"
+		grep -B2 -A40 -E '\*\*\*Failed|\*\*\*Exception|\[  FAILED  \]|ERROR:' "$out" | head -150
+	fi
+}
+
+# node --test with the TAP reporter ends with "# pass N" and "# fail N".
+run_e2e() {
+	local bin=$1 label=$2 out="$log_dir/e2e-$label.log"
+	shift 2
+	step "end-to-end API tests ($label)"
+	env CW_BIN="$bin" "$@" node --test --test-reporter=tap --test-timeout=120000 \
+		--test-concurrency=2 tests/e2e/ >"$out" 2>&1
+	local p f
+	p=$(grep -E '^# pass [0-9]+' "$out" | tail -1 | awk '{print $3}')
+	f=$(grep -E '^# fail [0-9]+' "$out" | tail -1 | awk '{print $3}')
+	if [ -z "$p" ] || [ -z "$f" ]; then
+		echo "node --test ($label) did not finish: see below"; tail -40 "$out"
+		failed=$((failed + 1)); return
+	fi
+	echo "  $p passed, $f failed"
+	passed=$((passed + p)); failed=$((failed + f))
+	if [ "$f" -ne 0 ]; then
+		grep -E '^ *not ok' "$out" | head -40
+		grep -A25 -E '^ *not ok' "$out" | head -200
+	fi
+}
+
+step "dependencies"
+if ! scripts/deps.sh; then
+	failed=$((failed + 1)); finish
+fi
+
+build() {
+	local dir=$1; shift
+	cmake -S . -B "$dir" "$@" >"$log_dir/cmake-$dir.log" 2>&1 &&
+		cmake --build "$dir" -j2 >>"$log_dir/cmake-$dir.log" 2>&1
+}
+step "build (-Wall -Wextra -Werror)"
+if build build -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
+	echo "  build/civicgrid built"
+else
+	tail -40 "$log_dir/cmake-build.log"; failed=$((failed + 1)); finish
+fi
+step "build with AddressSanitizer and UndefinedBehaviorSanitizer"
+if build build-asan -DCMAKE_BUILD_TYPE=Debug -DCW_SANITIZE=ON; then
+	echo "  build-asan/civicgrid built"
+else
+	tail -40 "$log_dir/cmake-build-asan.log"; failed=$((failed + 1)); finish
+fi
+
+step "PostgreSQL 15 on loopback"
+pg_dir=$(mktemp -d /tmp/cw-pg.XXXXXX)
+if pg_url=$(tests/pg.sh start "$pg_dir"); then
+	export CW_TEST_PG_URL="$pg_url"
+	echo "  $pg_url"
+else
+	echo "  could not start PostgreSQL"; failed=$((failed + 1))
+fi
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+run_ctest build plain
+run_e2e "$root/build/civicgrid" sqlite
+if [ -n "${CW_TEST_PG_URL:-}" ]; then
+	run_e2e "$root/build/civicgrid" postgresql CW_E2E_DB=postgres
+fi
+run_ctest build-asan asan
+run_e2e "$root/build-asan/civicgrid" asan-sqlite CW_E2E_SANITIZED=1
+
+finish
