@@ -138,9 +138,11 @@ int cw_json_parse_spec(const char *text, size_t len, int max_depth,
 		return CW_EC_INVALID_UTF8;
 
 	json_error_t err;
-	/* JSON_ALLOW_NUL lets "\u0000" parse so that it is reported against its field
-	 * (INVALID_FIELD) instead of as broken JSON. */
-	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &err);
+	/* JSON_ALLOW_NUL lets "\u0000" in a value parse so that it is reported against
+	 * its field (INVALID_FIELD) instead of as broken JSON; JSON_DECODE_ANY lets a
+	 * scalar parse so that it is reported as NOT_AN_OBJECT. */
+	json_t *root = json_loadb(text, len,
+				  JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL | JSON_DECODE_ANY, &err);
 	if (!root)
 		return json_error_code(&err) == json_error_invalid_utf8 ? CW_EC_INVALID_UTF8
 									 : CW_EC_INVALID_JSON;
