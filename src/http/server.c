@@ -57,6 +57,7 @@ struct req_ctx {
 	const char *log_method;
 	bool set_up;          /* the first access call has run */
 	bool queued;          /* the response went to libmicrohttpd */
+	size_t discarded;     /* body bytes dropped after a 413 */
 	struct cw_buf body;
 	struct reply_header *headers, **headers_tail;
 	struct held_json *docs;
@@ -78,7 +79,7 @@ static const char *log_safe(struct cw_arena *a, const char *s, size_t n, size_t 
 	char *out = cw_arena_alloc(a, n * 3 + 4), *o = out;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c <= 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '%') {
+		if (c <= 0x20 || c >= 0x7f || c == '"' || c == '\\') {
 			*o++ = '%';
 			*o++ = hex[c >> 4];
 			*o++ = hex[c & 15];
@@ -138,6 +139,7 @@ static struct req_ctx *ctx_new(struct cw_server *s, struct MHD_Connection *conn,
 	c->log_path = log_safe(a, uri, strcspn(uri, "?"), CW_LOG_PATH_MAX);
 	c->log_method = "-";
 	c->headers_tail = &c->headers;
+	client_address(conn, c->req.source, sizeof c->req.source);
 	snprintf(c->req.request_id, sizeof c->req.request_id, "-");
 	atomic_fetch_add(&s->inflight, 1);
 	return c;
@@ -518,11 +520,15 @@ static enum MHD_Result queue_reply(struct req_ctx *c)
 	enum MHD_Result r = MHD_queue_response(req->conn, (unsigned)req->status, resp);
 	MHD_destroy_response(resp); /* libmicrohttpd holds its own reference */
 	req->response = NULL;
+	if (r != MHD_YES)
+		cw_error("libmicrohttpd refused the %d response to %s %s", req->status,
+			 req->method, req->path);
 	return r;
 }
 
-/* Answers an error the headers already show: the body is not read, and
- * libmicrohttpd closes the connection after this response. */
+/* Answers an error the headers already show, on the first call: the body is not
+ * read, and libmicrohttpd closes the connection after this response. Doing it now
+ * also spares a client that sent Expect: 100-continue the upload. */
 static enum MHD_Result reject(struct req_ctx *c, enum cw_ec ec)
 {
 	cw_reply_error(&c->req, ec, NULL);
@@ -543,7 +549,6 @@ static void set_up(struct req_ctx *c, const char *url, const char *method)
 		snprintf(req->request_id, sizeof req->request_id, "%s", rid);
 	else
 		cw_random_hex(req->request_id, 8);
-	client_address(req->conn, req->source, sizeof req->source);
 	req->lang = cw_lang_from_header(cw_req_header(req, "Accept-Language"));
 }
 
@@ -574,19 +579,30 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 		return MHD_YES;
 	}
 	if (c->queued) {
-		*upload_data_size = 0; /* discard what is left of a rejected upload */
+		*upload_data_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
+		if (c->req.replied) {
+			/* libmicrohttpd 0.9.75 takes a response only before the body or
+			 * after all of it, so the 413 waits while the rest is dropped;
+			 * a client that keeps sending loses the connection instead. */
+			c->discarded += n;
+			return c->discarded > 4 * lim->max_body ? MHD_NO : MHD_YES;
+		}
 		/* Chunked uploads have no Content-Length: the running total decides. */
-		if (n > lim->max_body - c->body.len)
-			return reject(c, CW_EC_PAYLOAD_TOO_LARGE);
+		if (n > lim->max_body - c->body.len) {
+			cw_reply_error(&c->req, CW_EC_PAYLOAD_TOO_LARGE, NULL);
+			c->discarded = n;
+			return MHD_YES;
+		}
 		cw_buf_append(&c->body, upload_data, n);
 		return MHD_YES;
 	}
-	dispatch(c);
+	if (!c->req.replied)
+		dispatch(c);
 	return queue_reply(c);
 }
 
