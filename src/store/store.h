@@ -6,6 +6,9 @@
  * Every function returns an enum cw_db_rc: CW_DB_OK, CW_DB_NOTFOUND for a lookup
  * that found nothing, CW_DB_CONSTRAINT when a unique/foreign key refused the
  * change, CW_DB_BUSY (retried by cw_store_tx), CW_DB_ERROR.
+ * After any code other than CW_DB_OK and CW_DB_NOTFOUND the transaction can only
+ * be rolled back (PostgreSQL aborts it on the failed statement): return the code
+ * from the callback instead of trying another statement.
  *
  * No SQL leaves src/store/. */
 #ifndef CW_STORE_STORE_H
@@ -165,5 +168,13 @@ int cw_store_audit_scan(struct cw_tx *tx, int64_t after_seq, int limit,
 /* ---- settings: small key/value configuration kept in the database ---- */
 int cw_store_setting_get(struct cw_tx *tx, const char *key, const char **value);
 int cw_store_setting_set(struct cw_tx *tx, const char *key, const char *value, int64_t now);
+
+/* ---- test support: only tests/store calls these ---- */
+
+/* Drops every table (PostgreSQL: the whole public schema) and migrates again. */
+int cw_store_reset_for_tests(cw_store *s);
+/* Tries to UPDATE (del false) or DELETE (del true) audit row `seq` and returns the
+ * statement's code, which must never be CW_DB_OK: the database refuses it. */
+int cw_store_audit_tamper_for_tests(struct cw_tx *tx, int64_t seq, bool del);
 
 #endif

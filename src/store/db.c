@@ -1,0 +1,427 @@
+/* db.c - opening a store: URL parsing, the connection pool, the transaction runner
+ * with busy retries, and the migration runner; see db.h. */
+#include "store/db.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/migrations.h"
+#include "util/arena.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+#define CW_DB_RETRIES 10      /* runs of fn after the first one, on CW_DB_BUSY */
+#define CW_DB_BACKOFF_MAX 250 /* milliseconds: cap of one back-off sleep */
+/* Key of the PostgreSQL advisory lock that serialises migrations ("cwmg"). */
+#define CW_DB_MIGRATION_LOCK 0x63776d67
+
+struct cw_db_slot {
+	struct cw_db_conn *conn; /* NULL until first used */
+	bool in_use;
+};
+
+struct cw_db {
+	const struct cw_db_driver *drv;
+	char *target;     /* what the driver connects to; may hold a password */
+	char *secrets[2]; /* password forms to scrub from messages, or NULL */
+	pthread_mutex_t mu;
+	pthread_cond_t cv; /* signalled when a slot is returned */
+	int nslots;
+	struct cw_db_slot *slots;
+};
+
+struct cw_tx {
+	struct cw_db *db;
+	struct cw_db_conn *conn;
+	struct cw_arena *arena;
+};
+
+static void set_err(char *err, size_t errlen, const char *fmt, const char *arg)
+{
+	if (err && errlen)
+		snprintf(err, errlen, fmt, arg);
+}
+
+/* Replaces every occurrence of the URL's password in `s` with "***". Drivers do
+ * not print passwords, but a message is cheap to check and a leak is not. */
+static void scrub(const struct cw_db *db, char *s, size_t cap)
+{
+	for (int i = 0; i < 2; i++) {
+		const char *sec = db->secrets[i];
+		if (!sec || !*sec)
+			continue;
+		size_t n = strlen(sec);
+		char *p;
+		while ((p = strstr(s, sec))) {
+			size_t tail = strlen(p + n);
+			if ((size_t)(p - s) + 3 + tail + 1 > cap)
+				tail = cap - (size_t)(p - s) - 4;
+			memmove(p + 3, p + n, tail);
+			p[3 + tail] = 0;
+			memcpy(p, "***", 3);
+		}
+	}
+}
+
+static char *dup_range(const char *s, size_t n)
+{
+	char *p = cw_xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = 0;
+	return p;
+}
+
+/* The password of "postgres://user:PASSWORD@host/db" and of "…?password=PASSWORD". */
+static void find_secrets(struct cw_db *db, const char *url)
+{
+	const char *p = strstr(url, "://");
+	if (!p)
+		return;
+	p += 3;
+	size_t lim = strcspn(p, "?");
+	const char *at = NULL;
+	for (size_t i = 0; i < lim; i++)
+		if (p[i] == '@')
+			at = p + i;
+	if (at) {
+		const char *colon = memchr(p, ':', (size_t)(at - p));
+		if (colon && at > colon + 1)
+			db->secrets[0] = dup_range(colon + 1, (size_t)(at - colon - 1));
+	}
+	const char *q = strstr(p, "password=");
+	if (q) {
+		q += strlen("password=");
+		size_t n = strcspn(q, "&");
+		if (n)
+			db->secrets[1] = dup_range(q, n);
+	}
+}
+
+enum cw_dialect cw_db_dialect(const struct cw_db *db)
+{
+	return db->drv->dialect;
+}
+
+/* Takes a free slot, preferring one that is already connected, and connects it
+ * when it is not. Blocks while every slot is in use. */
+static int pool_get(struct cw_db *db, int *slot, char *err, size_t errlen)
+{
+	int pick = -1;
+	pthread_mutex_lock(&db->mu);
+	for (;;) {
+		for (int i = 0; i < db->nslots; i++) {
+			if (db->slots[i].in_use)
+				continue;
+			if (db->slots[i].conn) {
+				pick = i;
+				break;
+			}
+			if (pick < 0)
+				pick = i;
+		}
+		if (pick >= 0)
+			break;
+		pthread_cond_wait(&db->cv, &db->mu);
+	}
+	db->slots[pick].in_use = true;
+	pthread_mutex_unlock(&db->mu);
+
+	/* Connecting happens outside the lock: the slot is ours alone now. */
+	if (!db->slots[pick].conn) {
+		char msg[512] = "";
+		struct cw_db_conn *c = NULL;
+		if (db->drv->connect(db->target, &c, msg, sizeof msg) != CW_DB_OK) {
+			scrub(db, msg, sizeof msg);
+			set_err(err, errlen, "%s", msg);
+			pthread_mutex_lock(&db->mu);
+			db->slots[pick].in_use = false;
+			pthread_cond_signal(&db->cv);
+			pthread_mutex_unlock(&db->mu);
+			return CW_DB_ERROR;
+		}
+		db->slots[pick].conn = c;
+	}
+	*slot = pick;
+	return CW_DB_OK;
+}
+
+static void pool_put(struct cw_db *db, int slot)
+{
+	pthread_mutex_lock(&db->mu);
+	db->slots[slot].in_use = false;
+	pthread_cond_signal(&db->cv);
+	pthread_mutex_unlock(&db->mu);
+}
+
+/* Sleeps a random time below a bound that doubles with each attempt, so writers
+ * that collided do not collide again in lock-step. */
+static void backoff(int attempt)
+{
+	static _Thread_local unsigned seed;
+	if (!seed)
+		seed = (unsigned)cw_now_ms() ^ (unsigned)(uintptr_t)&seed;
+	long bound = 2L << (attempt < 8 ? attempt : 8);
+	if (bound > CW_DB_BACKOFF_MAX)
+		bound = CW_DB_BACKOFF_MAX;
+	long ms = 1 + rand_r(&seed) % bound;
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+static int run_tx(struct cw_db *db, struct cw_arena *a, bool write, cw_tx_fn fn, void *ctx,
+		  char *err, size_t errlen)
+{
+	int slot, rc;
+	char msg[512];
+	if (pool_get(db, &slot, msg, sizeof msg) != CW_DB_OK) {
+		if (err)
+			set_err(err, errlen, "%s", msg);
+		else
+			cw_error("store: cannot connect: %s", msg);
+		return CW_DB_ERROR;
+	}
+	struct cw_tx tx = {.db = db, .conn = db->slots[slot].conn, .arena = a};
+	for (int attempt = 0;; attempt++) {
+		rc = db->drv->begin(tx.conn, write);
+		if (rc == CW_DB_OK) {
+			rc = fn(&tx, ctx);
+			if (rc == CW_DB_OK)
+				rc = db->drv->commit(tx.conn);
+			if (rc != CW_DB_OK)
+				db->drv->rollback(tx.conn);
+		}
+		if (rc != CW_DB_BUSY || attempt >= CW_DB_RETRIES)
+			break;
+		backoff(attempt);
+	}
+	if (rc == CW_DB_BUSY)
+		cw_warn("store: transaction still busy after %d attempts", CW_DB_RETRIES + 1);
+	pool_put(db, slot);
+	return rc;
+}
+
+int cw_db_run_tx(struct cw_db *db, struct cw_arena *a, bool write, cw_tx_fn fn, void *ctx)
+{
+	return run_tx(db, a, write, fn, ctx, NULL, 0);
+}
+
+int cw_tx_query(struct cw_tx *tx, const char *sql, const struct cw_db_param *params,
+		int nparams, struct cw_db_result *out)
+{
+	if (out)
+		memset(out, 0, sizeof *out);
+	return tx->db->drv->query(tx->conn, tx->arena, sql, params, nparams, out);
+}
+
+struct cw_arena *cw_tx_arena(struct cw_tx *tx)
+{
+	return tx->arena;
+}
+
+enum cw_dialect cw_tx_dialect(const struct cw_tx *tx)
+{
+	return tx->db->drv->dialect;
+}
+
+int64_t cw_db_cell_int(const struct cw_db_result *r, int row, int col)
+{
+	const char *s = cw_db_cell(r, row, col);
+	return s ? strtoll(s, NULL, 10) : 0;
+}
+
+/* ---- migrations ---- */
+
+struct migrate_ctx {
+	const struct cw_migration *m; /* NULL: only read the current version */
+	int version;                  /* out: highest applied version */
+	bool applied;                 /* out: this run applied m */
+};
+
+/* One migration in one transaction: take the lock, create the bookkeeping table
+ * if this is a new database, and apply m unless another process already did. */
+static int migrate_fn(struct cw_tx *tx, void *p)
+{
+	struct migrate_ctx *mc = p;
+	struct cw_db_result r;
+	int rc;
+	mc->applied = false;
+	if (cw_tx_dialect(tx) == CW_DIALECT_PG) {
+		/* Two instances starting together must not both run a migration. */
+		rc = CW_TXQ(tx, "SELECT pg_advisory_xact_lock($1)", NULL,
+			    CW_P_INT(CW_DB_MIGRATION_LOCK));
+		if (rc != CW_DB_OK)
+			return rc;
+	}
+	rc = tx->db->drv->exec_script(tx->conn,
+				      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+				      "version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
+	if (rc != CW_DB_OK)
+		return rc;
+	rc = cw_tx_query(tx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", NULL, 0,
+			 &r);
+	if (rc != CW_DB_OK)
+		return rc;
+	mc->version = (int)cw_db_cell_int(&r, 0, 0);
+	if (!mc->m || mc->m->version <= mc->version)
+		return CW_DB_OK;
+	const char *sql = cw_tx_dialect(tx) == CW_DIALECT_PG ? mc->m->pg : mc->m->sqlite;
+	rc = tx->db->drv->exec_script(tx->conn, sql);
+	if (rc != CW_DB_OK)
+		return rc;
+	rc = CW_TXQ(tx, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+		    NULL, CW_P_INT(mc->m->version), CW_P_INT(cw_now()));
+	if (rc != CW_DB_OK)
+		return rc;
+	mc->version = mc->m->version;
+	mc->applied = true;
+	return CW_DB_OK;
+}
+
+static int migrate(struct cw_db *db, char *err, size_t errlen)
+{
+	struct cw_arena *a = cw_arena_new();
+	struct migrate_ctx mc = {0};
+	char msg[512] = "";
+	int rc = run_tx(db, a, true, migrate_fn, &mc, msg, sizeof msg);
+	if (rc != CW_DB_OK) {
+		set_err(err, errlen, "%s", *msg ? msg : "cannot read the schema version");
+		goto out;
+	}
+	if (mc.version > cw_migrations_count) {
+		char v[64];
+		snprintf(v, sizeof v, "%d > %d", mc.version, cw_migrations_count);
+		set_err(err, errlen,
+			"the database schema is newer than this program knows (%s); upgrade civicgrid",
+			v);
+		rc = CW_DB_ERROR;
+		goto out;
+	}
+	for (int i = mc.version; i < cw_migrations_count; i++) {
+		mc.m = &cw_migrations[i];
+		rc = run_tx(db, a, true, migrate_fn, &mc, msg, sizeof msg);
+		if (rc != CW_DB_OK) {
+			set_err(err, errlen, "migration %s failed (see the log)", mc.m->name);
+			goto out;
+		}
+		if (mc.applied)
+			cw_info("store: applied migration %d (%s)", mc.m->version, mc.m->name);
+	}
+out:
+	cw_arena_free(a);
+	return rc;
+}
+
+/* ---- open and close ---- */
+
+struct cw_db *cw_db_open(const char *url, int pool_size, char *err, size_t errlen)
+{
+	const struct cw_db_driver *drv = &cw_db_driver_sqlite;
+	const char *target = url;
+	if (err && errlen)
+		*err = 0;
+	if (!url || !*url) {
+		set_err(err, errlen, "%s", "no database URL given");
+		return NULL;
+	}
+	if (strncmp(url, "sqlite:", 7) == 0) {
+		target = url + 7;
+		if (strncmp(target, "//", 2) == 0) /* "sqlite:///abs/path" */
+			target += 2;
+	} else if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
+		drv = &cw_db_driver_pg;
+	} else if (strstr(url, "://")) {
+		set_err(err, errlen, "%s",
+			"unsupported database URL (use sqlite:PATH, a file path or postgres://…)");
+		return NULL;
+	}
+	if (!*target) {
+		set_err(err, errlen, "%s", "empty database path");
+		return NULL;
+	}
+	for (int i = 1; i < cw_migrations_count + 1; i++)
+		if (cw_migrations[i - 1].version != i) {
+			set_err(err, errlen, "%s", "migrations are not numbered 1, 2, 3, …");
+			return NULL;
+		}
+
+	struct cw_db *db = cw_xcalloc(1, sizeof *db);
+	db->drv = drv;
+	db->target = cw_xstrdup(target);
+	if (drv == &cw_db_driver_pg)
+		find_secrets(db, url);
+	pthread_mutex_init(&db->mu, NULL);
+	pthread_cond_init(&db->cv, NULL);
+	db->nslots = pool_size > 0 ? pool_size : 1;
+	db->slots = cw_xcalloc((size_t)db->nslots, sizeof *db->slots);
+
+	if (migrate(db, err, errlen) != CW_DB_OK) {
+		if (err)
+			scrub(db, err, errlen);
+		cw_db_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+void cw_db_close(struct cw_db *db)
+{
+	if (!db)
+		return;
+	for (int i = 0; i < db->nslots; i++)
+		if (db->slots[i].conn)
+			db->drv->disconnect(db->slots[i].conn);
+	free(db->slots);
+	pthread_cond_destroy(&db->cv);
+	pthread_mutex_destroy(&db->mu);
+	free(db->target);
+	free(db->secrets[0]);
+	free(db->secrets[1]);
+	free(db);
+}
+
+int cw_db_schema_version(struct cw_db *db)
+{
+	struct cw_arena *a = cw_arena_new();
+	struct migrate_ctx mc = {0};
+	int rc = run_tx(db, a, false, migrate_fn, &mc, NULL, 0);
+	cw_arena_free(a);
+	return rc == CW_DB_OK ? mc.version : -1;
+}
+
+/* ---- test support ---- */
+
+static int reset_fn(struct cw_tx *tx, void *p)
+{
+	(void)p;
+	if (cw_tx_dialect(tx) == CW_DIALECT_PG)
+		return tx->db->drv->exec_script(tx->conn,
+						"DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+	/* Newest table first, so a table goes before the tables it references. */
+	struct cw_db_result r;
+	int rc = cw_tx_query(tx,
+			     "SELECT name FROM sqlite_schema WHERE type = 'table' "
+			     "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid DESC",
+			     NULL, 0, &r);
+	for (int i = 0; rc == CW_DB_OK && i < r.nrows; i++) {
+		char sql[256];
+		const char *name = cw_db_cell(&r, i, 0);
+		if (strchr(name, '"') || strlen(name) > 200)
+			return CW_DB_ERROR;
+		snprintf(sql, sizeof sql, "DROP TABLE \"%s\"", name);
+		rc = tx->db->drv->exec_script(tx->conn, sql);
+	}
+	return rc;
+}
+
+int cw_store_reset_for_tests(cw_store *s)
+{
+	struct cw_arena *a = cw_arena_new();
+	int rc = run_tx(s, a, true, reset_fn, NULL, NULL, 0);
+	cw_arena_free(a);
+	if (rc != CW_DB_OK)
+		return rc;
+	return migrate(s, NULL, 0);
+}

@@ -1,0 +1,37 @@
+/* store_int.h - small helpers the store_*.c files share. Private to src/store/. */
+#ifndef CW_STORE_STORE_INT_H
+#define CW_STORE_STORE_INT_H
+
+#include "store/db.h"
+
+/* An UPDATE or DELETE of one row by key that matched nothing found nothing. */
+static inline int cw_store_one_changed(int rc, const struct cw_db_result *r)
+{
+	return rc == CW_DB_OK && r->changes == 0 ? CW_DB_NOTFOUND : rc;
+}
+
+static inline bool cw_store_cell_bool(const struct cw_db_result *r, int row, int col)
+{
+	return cw_db_cell_int(r, row, col) != 0;
+}
+
+/* A NOT NULL text column written from an optional C string. */
+static inline const char *cw_store_str(const char *s)
+{
+	return s ? s : "";
+}
+
+/* CW_P_TEXT for a char array, whose address the macro's NULL test would warn about. */
+static inline struct cw_db_param cw_store_p_text(const char *s)
+{
+	return CW_P_TEXT(s);
+}
+
+/* Scope filter on a region path column: the scope itself or anything below it.
+ * A range rather than LIKE or substr, so the path index serves it: every path
+ * below P starts with "P/", and those sort between "P/" and "P0" ('0' follows
+ * '/' in byte order; PostgreSQL's path column is COLLATE "C" for this). */
+#define CW_STORE_IN_SCOPE(col, p) \
+	"(" col " = " p " OR (" col " > " p " || '/' AND " col " < " p " || '0'))"
+
+#endif

@@ -1,0 +1,1042 @@
+/* test_store.c - the store contract: one cmocka suite that every backend must pass.
+ * Run as `test_store sqlite:PATH` or `test_store postgres://…` (GNUnet's pattern). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/audit.h"
+#include "core/auth.h"
+#include "core/region.h"
+#include "store/migrations.h"
+#include "store/store.h"
+#include "util/arena.h"
+#include "util/crypto.h"
+
+#define POOL 4
+#define THREADS 4
+#define PER_THREAD 50
+#define TFAIL 99 /* a callback's own check failed; tfail says which */
+
+static const char *url;
+static cw_store *S;
+static char tfail[512];
+
+/* Checks inside a transaction callback: a cmocka assertion there would jump out
+ * with the transaction open and its pooled connection taken, so these record the
+ * failure and return, and run() reports it after the rollback. */
+#define T(cond)                                                                              \
+	do {                                                                                 \
+		if (!(cond)) {                                                               \
+			snprintf(tfail, sizeof tfail, "%s:%d: %s", __FILE__, __LINE__, #cond);  \
+			return TFAIL;                                                        \
+		}                                                                            \
+	} while (0)
+#define T_RC(expr, want)                                                                     \
+	do {                                                                                 \
+		int rc_ = (expr);                                                            \
+		if (rc_ != (want)) {                                                         \
+			snprintf(tfail, sizeof tfail, "%s:%d: %s gave %d, want %d", __FILE__,   \
+				 __LINE__, #expr, rc_, (int)(want));                         \
+			return TFAIL;                                                        \
+		}                                                                            \
+	} while (0)
+#define T_OK(expr) T_RC(expr, CW_DB_OK)
+#define T_STR(a, b) T((a) != NULL && strcmp((a), (b)) == 0)
+
+static int run(bool write, int (*fn)(struct cw_tx *, void *), void *ctx)
+{
+	struct cw_arena *a = cw_arena_new();
+	tfail[0] = 0;
+	int rc = cw_store_tx(S, a, write, fn, ctx);
+	cw_arena_free(a);
+	if (tfail[0])
+		fail_msg("%s", tfail);
+	return rc;
+}
+
+/* ---- fixtures ---- */
+
+#define CITY "340600000000"
+#define DUJI "340602000000"
+#define XIANGSHAN "340603000000"
+#define LIESHAN "340604000000"
+#define SUIXI "340621000000"
+#define TOWN1 "340603001000"
+#define TOWN2 "340603002000"
+#define VILLAGE "340603001001"
+#define GRID "340603001001001"
+
+#define P_CITY CITY
+#define P_XIANGSHAN CITY "/" XIANGSHAN
+#define P_LIESHAN CITY "/" LIESHAN
+
+/* Inserts a region under `parent` (NULL for a root) with the path the parent gives. */
+static int mkregion(struct cw_tx *tx, const char *code, const char *name, const char *parent,
+		    enum cw_level level)
+{
+	char path[CW_REGION_PATH_MAX] = "";
+	struct cw_region p = {0};
+	if (parent) {
+		int rc = cw_store_region_get(tx, parent, &p);
+		if (rc != CW_DB_OK)
+			return rc;
+	}
+	cw_region_child_path(parent ? p.path : "", code, path, sizeof path);
+	struct cw_region r = {.code = code, .name = name, .parent = parent, .path = path,
+			      .level = level, .created_at = 1000, .updated_at = 1000};
+	return cw_store_region_insert(tx, &r);
+}
+
+static int region_insert_fn(struct cw_tx *tx, void *ctx)
+{
+	return cw_store_region_insert(tx, ctx);
+}
+
+static int user_insert_fn(struct cw_tx *tx, void *ctx)
+{
+	return cw_store_user_insert(tx, ctx);
+}
+
+static int session_insert_fn(struct cw_tx *tx, void *ctx)
+{
+	return cw_store_session_insert(tx, ctx);
+}
+
+static int token_insert_fn(struct cw_tx *tx, void *ctx)
+{
+	return cw_store_token_insert(tx, ctx);
+}
+
+static int dept_ensure_fn(struct cw_tx *tx, void *ctx)
+{
+	bool created;
+	return cw_store_department_ensure(tx, ctx, &created);
+}
+
+/* ---- opening and migrations ---- */
+
+static int setting_put_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	return cw_store_setting_set(tx, "test.survives", "yes", 1);
+}
+
+static int setting_check_fn(struct cw_tx *tx, void *ctx)
+{
+	const char *v = NULL;
+	(void)ctx;
+	T_OK(cw_store_setting_get(tx, "test.survives", &v));
+	T_STR(v, "yes");
+	return CW_DB_OK;
+}
+
+static void test_migrations(void **state)
+{
+	(void)state;
+	int v = cw_store_schema_version(S);
+	assert_int_equal(v, cw_migrations_count);
+	assert_int_equal(run(true, setting_put_fn, NULL), CW_DB_OK);
+
+	/* Opening a migrated database again applies nothing and loses nothing. */
+	char err[256] = "";
+	cw_store_close(S);
+	S = cw_store_open(url, POOL, err, sizeof err);
+	assert_non_null(S);
+	assert_int_equal(cw_store_schema_version(S), v);
+	assert_int_equal(run(false, setting_check_fn, NULL), CW_DB_OK);
+}
+
+static void test_open_errors(void **state)
+{
+	(void)state;
+	char err[512] = "";
+	/* Port 1 on loopback refuses at once; the message must not carry the password. */
+	cw_store *s = cw_store_open("postgres://cw:S3cret-pw@127.0.0.1:1/nodb", 1, err, sizeof err);
+	assert_null(s);
+	assert_true(err[0] != 0);
+	assert_null(strstr(err, "S3cret-pw"));
+	s = cw_store_open("postgresql://127.0.0.1:1/nodb?password=S3cret-pw", 1, err, sizeof err);
+	assert_null(s);
+	assert_null(strstr(err, "S3cret-pw"));
+	s = cw_store_open("mysql://root:S3cret-pw@localhost/x", 1, err, sizeof err);
+	assert_null(s);
+	assert_null(strstr(err, "S3cret-pw"));
+	s = cw_store_open("sqlite:/nonexistent-dir/x/y.db", 1, err, sizeof err);
+	assert_null(s);
+	assert_true(err[0] != 0);
+}
+
+/* ---- regions ---- */
+
+static int regions_fn(struct cw_tx *tx, void *ctx)
+{
+	struct cw_region r, *v;
+	int n;
+	int64_t count;
+	(void)ctx;
+	T_OK(mkregion(tx, CITY, "淮北市", NULL, CW_LEVEL_CITY));
+	T_OK(mkregion(tx, DUJI, "杜集区", CITY, CW_LEVEL_DISTRICT));
+	T_OK(mkregion(tx, XIANGSHAN, "相山区", CITY, CW_LEVEL_DISTRICT));
+	T_OK(mkregion(tx, LIESHAN, "烈山区", CITY, CW_LEVEL_DISTRICT));
+	T_OK(mkregion(tx, SUIXI, "濉溪县", CITY, CW_LEVEL_DISTRICT));
+	T_OK(mkregion(tx, TOWN1, "相南街道", XIANGSHAN, CW_LEVEL_TOWN));
+	T_OK(mkregion(tx, TOWN2, "东街道", XIANGSHAN, CW_LEVEL_TOWN));
+	T_OK(mkregion(tx, VILLAGE, "南湖社区", TOWN1, CW_LEVEL_VILLAGE));
+	T_OK(mkregion(tx, GRID, "南湖一网格", VILLAGE, CW_LEVEL_GRID));
+
+	T_OK(cw_store_region_get(tx, XIANGSHAN, &r));
+	T_STR(r.code, XIANGSHAN);
+	T_STR(r.name, "相山区");
+	T_STR(r.parent, CITY);
+	T_STR(r.path, P_XIANGSHAN);
+	T(r.level == CW_LEVEL_DISTRICT);
+	T(r.created_at == 1000 && r.updated_at == 1000);
+	T_OK(cw_store_region_get(tx, CITY, &r));
+	T(r.parent == NULL);
+	T_STR(r.path, CITY);
+	T(r.level == CW_LEVEL_CITY);
+	T_OK(cw_store_region_get(tx, GRID, &r));
+	T_STR(r.path, P_XIANGSHAN "/" TOWN1 "/" VILLAGE "/" GRID);
+	T(r.level == CW_LEVEL_GRID);
+	T_RC(cw_store_region_get(tx, "340699000000", &r), CW_DB_NOTFOUND);
+
+	/* Children in code order, two per page, with a keyset cursor. */
+	T_OK(cw_store_region_children(tx, CITY, NULL, 2, &v, &n));
+	T(n == 2);
+	T_STR(v[0].code, DUJI);
+	T_STR(v[1].code, XIANGSHAN);
+	T_OK(cw_store_region_children(tx, CITY, v[1].code, 2, &v, &n));
+	T(n == 2);
+	T_STR(v[0].code, LIESHAN);
+	T_STR(v[1].code, SUIXI);
+	T_STR(v[1].path, CITY "/" SUIXI);
+	T_OK(cw_store_region_children(tx, CITY, v[1].code, 2, &v, &n));
+	T(n == 0);
+	T_OK(cw_store_region_children(tx, NULL, NULL, 10, &v, &n));
+	T(n == 1);
+	T_STR(v[0].code, CITY);
+	T_OK(cw_store_region_children(tx, GRID, NULL, 10, &v, &n));
+	T(n == 0);
+
+	T_OK(cw_store_region_rename(tx, XIANGSHAN, "相山区（新）", 2000));
+	T_OK(cw_store_region_get(tx, XIANGSHAN, &r));
+	T_STR(r.name, "相山区（新）");
+	T(r.updated_at == 2000 && r.created_at == 1000);
+	T_RC(cw_store_region_rename(tx, "340699000000", "x", 2000), CW_DB_NOTFOUND);
+
+	T_OK(cw_store_region_count(tx, &count));
+	T(count == 9);
+	return CW_DB_OK;
+}
+
+static void test_regions(void **state)
+{
+	(void)state;
+	assert_int_equal(run(true, regions_fn, NULL), CW_DB_OK);
+
+	/* A duplicate code and an unknown parent are refused by the database. */
+	struct cw_region dup = {.code = DUJI, .name = "again", .parent = CITY,
+				.path = CITY "/" DUJI, .level = CW_LEVEL_DISTRICT};
+	assert_int_equal(run(true, region_insert_fn, &dup), CW_DB_CONSTRAINT);
+	struct cw_region orphan = {.code = "340699001000", .name = "orphan",
+				   .parent = "340699000000",
+				   .path = CITY "/340699000000/340699001000",
+				   .level = CW_LEVEL_TOWN};
+	assert_int_equal(run(true, region_insert_fn, &orphan), CW_DB_CONSTRAINT);
+	struct cw_region badlevel = {.code = "340699000000", .name = "bad", .parent = CITY,
+				     .path = CITY "/340699000000", .level = CW_LEVEL_INVALID};
+	assert_int_equal(run(true, region_insert_fn, &badlevel), CW_DB_CONSTRAINT);
+}
+
+#define DECOY TOWN1 "999" /* a code whose path has TOWN1's path as a plain prefix */
+
+static int move_fn(struct cw_tx *tx, void *ctx)
+{
+	struct cw_region r, *v;
+	int n;
+	(void)ctx;
+	T_OK(mkregion(tx, DECOY, "decoy", XIANGSHAN, CW_LEVEL_GRID));
+	T_OK(cw_store_region_move(tx, TOWN1, LIESHAN, P_LIESHAN "/" TOWN1, 3000));
+
+	T_OK(cw_store_region_get(tx, TOWN1, &r));
+	T_STR(r.parent, LIESHAN);
+	T_STR(r.path, P_LIESHAN "/" TOWN1);
+	T(r.updated_at == 3000);
+	T_OK(cw_store_region_get(tx, VILLAGE, &r));
+	T_STR(r.parent, TOWN1);
+	T_STR(r.path, P_LIESHAN "/" TOWN1 "/" VILLAGE);
+	T_OK(cw_store_region_get(tx, GRID, &r));
+	T_STR(r.path, P_LIESHAN "/" TOWN1 "/" VILLAGE "/" GRID);
+	/* Neither the sibling nor a path that merely starts with the same text moved. */
+	T_OK(cw_store_region_get(tx, TOWN2, &r));
+	T_STR(r.path, P_XIANGSHAN "/" TOWN2);
+	T_OK(cw_store_region_get(tx, DECOY, &r));
+	T_STR(r.path, P_XIANGSHAN "/" DECOY);
+	T(r.updated_at == 1000);
+
+	T_OK(cw_store_region_children(tx, LIESHAN, NULL, 10, &v, &n));
+	T(n == 1);
+	T_STR(v[0].code, TOWN1);
+	T_OK(cw_store_region_children(tx, XIANGSHAN, NULL, 10, &v, &n));
+	T(n == 2);
+	T_STR(v[0].code, DECOY);
+	T_STR(v[1].code, TOWN2);
+	T_RC(cw_store_region_move(tx, "340699000000", CITY, CITY "/340699000000", 3000),
+	     CW_DB_NOTFOUND);
+	return CW_DB_OK;
+}
+
+static int move_bad_parent_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	return cw_store_region_move(tx, TOWN2, "340699000000", CITY "/340699000000/" TOWN2, 3000);
+}
+
+static void test_region_move(void **state)
+{
+	(void)state;
+	assert_int_equal(run(true, move_fn, NULL), CW_DB_OK);
+	assert_int_equal(run(true, move_bad_parent_fn, NULL), CW_DB_CONSTRAINT);
+}
+
+/* ---- departments ---- */
+
+static int departments_fn(struct cw_tx *tx, void *ctx)
+{
+	struct cw_department d = {.code = "cgj-" XIANGSHAN, .name = "相山区城管局",
+				  .region = XIANGSHAN, .created_at = 1000};
+	struct cw_department d2 = {.code = "cgj-" LIESHAN, .name = "烈山区城管局",
+				   .region = LIESHAN, .created_at = 1000};
+	struct cw_department again = {.code = "cgj-" XIANGSHAN, .name = "other name",
+				      .region = XIANGSHAN, .created_at = 5000};
+	struct cw_department got, *v;
+	bool created = false;
+	int n;
+	(void)ctx;
+	T_OK(cw_store_department_ensure(tx, &d, &created));
+	T(created && d.id > 0);
+	T_OK(cw_store_department_ensure(tx, &again, &created));
+	T(!created && again.id == d.id);
+	T_OK(cw_store_department_ensure(tx, &d2, &created));
+	T(created && d2.id > d.id);
+
+	T_OK(cw_store_department_get(tx, d.id, &got));
+	T_STR(got.code, "cgj-" XIANGSHAN);
+	T_STR(got.name, "相山区城管局"); /* ensure left the first row as it was */
+	T_STR(got.region, XIANGSHAN);
+	T_STR(got.region_path, P_XIANGSHAN);
+	T(got.created_at == 1000);
+	T_RC(cw_store_department_get(tx, d2.id + 1000, &got), CW_DB_NOTFOUND);
+
+	T_OK(cw_store_department_list(tx, P_XIANGSHAN, 0, 10, &v, &n));
+	T(n == 1 && v[0].id == d.id);
+	T_OK(cw_store_department_list(tx, P_CITY, 0, 10, &v, &n));
+	T(n == 2 && v[0].id == d.id && v[1].id == d2.id);
+	T_OK(cw_store_department_list(tx, P_CITY, d.id, 10, &v, &n));
+	T(n == 1 && v[0].id == d2.id);
+	T_OK(cw_store_department_list(tx, NULL, 0, 1, &v, &n));
+	T(n == 1 && v[0].id == d.id);
+	return CW_DB_OK;
+}
+
+static int64_t dept_id(const char *code);
+
+static void test_departments(void **state)
+{
+	(void)state;
+	assert_int_equal(run(true, departments_fn, NULL), CW_DB_OK);
+	struct cw_department bad = {.code = "cgj-x", .name = "x", .region = "340699000000"};
+	assert_int_equal(run(true, dept_ensure_fn, &bad), CW_DB_CONSTRAINT);
+	assert_true(dept_id("cgj-" XIANGSHAN) > 0);
+}
+
+struct dept_lookup {
+	const char *code;
+	int64_t id;
+};
+
+static int dept_lookup_fn(struct cw_tx *tx, void *ctx)
+{
+	struct dept_lookup *l = ctx;
+	struct cw_department d = {.code = l->code, .name = "unused", .region = CITY};
+	bool created;
+	int rc = cw_store_department_ensure(tx, &d, &created);
+	l->id = created ? -1 : d.id;
+	return created ? CW_DB_ABORT : rc;
+}
+
+static int64_t dept_id(const char *code)
+{
+	struct dept_lookup l = {.code = code};
+	int rc = run(true, dept_lookup_fn, &l);
+	return rc == CW_DB_OK ? l.id : -1;
+}
+
+/* ---- users ---- */
+
+static struct cw_user mkuser(const char *username, const char *name, const char *region,
+			     cw_roleset roles)
+{
+	return (struct cw_user){.username = username, .name = name, .region = region,
+				.roles = roles, .created_at = 1000, .updated_at = 1000};
+}
+
+#define ROLE(r) (1u << CW_ROLE_##r)
+
+static int users_fn(struct cw_tx *tx, void *ctx)
+{
+	struct cw_user alice = mkuser("alice", "王芳", XIANGSHAN, ROLE(DISPATCHER) | ROLE(LEADER));
+	struct cw_user bob = mkuser("bob", "李强", LIESHAN, ROLE(GRID_WORKER));
+	struct cw_user carol = mkuser("carol", "张敏", CITY, ROLE(SECADMIN));
+	struct cw_user dave = mkuser("dave", "赵磊", VILLAGE, ROLE(GRID_WORKER));
+	struct cw_user got, *v;
+	int n;
+	int64_t dept = *(int64_t *)ctx;
+
+	bob.department_id = dept;
+	carol.password_hash = "$argon2id$v=19$fake";
+	T_OK(cw_store_user_insert(tx, &alice));
+	T_OK(cw_store_user_insert(tx, &bob));
+	T_OK(cw_store_user_insert(tx, &carol));
+	T_OK(cw_store_user_insert(tx, &dave));
+	T(alice.id > 0 && bob.id > alice.id && carol.id > bob.id && dave.id > carol.id);
+
+	T_OK(cw_store_user_get(tx, alice.id, &got));
+	T(got.id == alice.id);
+	T_STR(got.username, "alice");
+	T_STR(got.name, "王芳");
+	T_STR(got.region, XIANGSHAN);
+	T_STR(got.region_path, P_XIANGSHAN);
+	T(got.roles == (ROLE(DISPATCHER) | ROLE(LEADER)));
+	T_STR(got.password_hash, "");
+	T(got.failed_logins == 0 && got.locked_until == 0 && !got.disabled);
+	T(got.department_id == 0);
+	T(got.created_at == 1000 && got.updated_at == 1000);
+
+	T_OK(cw_store_user_by_username(tx, "bob", &got));
+	T(got.id == bob.id && got.department_id == dept);
+	T_STR(got.region_path, P_LIESHAN);
+	T_OK(cw_store_user_by_username(tx, "carol", &got));
+	T_STR(got.password_hash, "$argon2id$v=19$fake");
+	/* dave's village moved under 烈山区 with its town: his scope path follows. */
+	T_OK(cw_store_user_by_username(tx, "dave", &got));
+	T_STR(got.region_path, P_LIESHAN "/" TOWN1 "/" VILLAGE);
+	T_RC(cw_store_user_by_username(tx, "nobody", &got), CW_DB_NOTFOUND);
+	T_RC(cw_store_user_get(tx, dave.id + 1000, &got), CW_DB_NOTFOUND);
+
+	/* Lists by scope: a district sees its subtree, the city everyone. */
+	T_OK(cw_store_user_list(tx, P_XIANGSHAN, 0, 10, &v, &n));
+	T(n == 1 && v[0].id == alice.id);
+	T_OK(cw_store_user_list(tx, P_LIESHAN, 0, 10, &v, &n));
+	T(n == 2 && v[0].id == bob.id && v[1].id == dave.id);
+	T_OK(cw_store_user_list(tx, P_LIESHAN "/" TOWN1, 0, 10, &v, &n));
+	T(n == 1 && v[0].id == dave.id);
+	T_OK(cw_store_user_list(tx, P_CITY, 0, 10, &v, &n));
+	T(n == 4);
+	T_OK(cw_store_user_list(tx, NULL, 0, 2, &v, &n));
+	T(n == 2 && v[0].id == alice.id && v[1].id == bob.id);
+	T_OK(cw_store_user_list(tx, NULL, v[1].id, 2, &v, &n));
+	T(n == 2 && v[0].id == carol.id && v[1].id == dave.id);
+	T_OK(cw_store_user_list(tx, NULL, v[1].id, 2, &v, &n));
+	T(n == 0);
+
+	/* Update writes name, region, roles, disabled, department and updated_at. */
+	alice.name = "王芳芳";
+	alice.region = LIESHAN;
+	alice.roles = ROLE(MEDIATOR);
+	alice.disabled = true;
+	alice.department_id = dept;
+	alice.updated_at = 2000;
+	T_OK(cw_store_user_update(tx, &alice));
+	T_OK(cw_store_user_get(tx, alice.id, &got));
+	T_STR(got.name, "王芳芳");
+	T_STR(got.region_path, P_LIESHAN);
+	T(got.roles == ROLE(MEDIATOR) && got.disabled && got.department_id == dept);
+	T(got.updated_at == 2000 && got.created_at == 1000);
+	alice.department_id = 0;
+	alice.disabled = false;
+	T_OK(cw_store_user_update(tx, &alice));
+	T_OK(cw_store_user_get(tx, alice.id, &got));
+	T(got.department_id == 0 && !got.disabled);
+
+	T_OK(cw_store_user_set_password(tx, alice.id, "$argon2id$v=19$new", 3000));
+	T_OK(cw_store_user_set_login_state(tx, alice.id, 3, 4000));
+	T_OK(cw_store_user_get(tx, alice.id, &got));
+	T_STR(got.password_hash, "$argon2id$v=19$new");
+	T(got.updated_at == 3000 && got.failed_logins == 3 && got.locked_until == 4000);
+
+	struct cw_user ghost = mkuser("ghost", "x", CITY, ROLE(CITIZEN));
+	ghost.id = dave.id + 1000;
+	T_RC(cw_store_user_update(tx, &ghost), CW_DB_NOTFOUND);
+	T_RC(cw_store_user_set_password(tx, ghost.id, "x", 1), CW_DB_NOTFOUND);
+	T_RC(cw_store_user_set_login_state(tx, ghost.id, 1, 1), CW_DB_NOTFOUND);
+	return CW_DB_OK;
+}
+
+static void test_users(void **state)
+{
+	(void)state;
+	int64_t dept = dept_id("cgj-" LIESHAN);
+	assert_true(dept > 0);
+	assert_int_equal(run(true, users_fn, &dept), CW_DB_OK);
+
+	struct cw_user dup = mkuser("alice", "another", CITY, ROLE(CITIZEN));
+	assert_int_equal(run(true, user_insert_fn, &dup), CW_DB_CONSTRAINT);
+	struct cw_user noregion = mkuser("erin", "x", "340699000000", ROLE(CITIZEN));
+	assert_int_equal(run(true, user_insert_fn, &noregion), CW_DB_CONSTRAINT);
+	struct cw_user nodept = mkuser("frank", "x", CITY, ROLE(CITIZEN));
+	nodept.department_id = 1000000;
+	assert_int_equal(run(true, user_insert_fn, &nodept), CW_DB_CONSTRAINT);
+}
+
+struct uid_lookup {
+	const char *username;
+	int64_t id;
+};
+
+static int uid_fn(struct cw_tx *tx, void *ctx)
+{
+	struct uid_lookup *l = ctx;
+	struct cw_user u;
+	int rc = cw_store_user_by_username(tx, l->username, &u);
+	l->id = rc == CW_DB_OK ? u.id : -1;
+	return rc;
+}
+
+static int64_t uid(const char *username)
+{
+	struct uid_lookup l = {.username = username};
+	run(false, uid_fn, &l);
+	return l.id;
+}
+
+/* ---- sessions ---- */
+
+static int sessions_fn(struct cw_tx *tx, void *ctx)
+{
+	const int64_t *ids = ctx;
+	struct cw_session s1 = {.id_hash = "h1", .user_id = ids[0], .csrf_token = "c1",
+				.created_at = 1000, .last_seen = 1000, .source = "10.0.0.1"};
+	struct cw_session s2 = {.id_hash = "h2", .user_id = ids[0], .csrf_token = "c2",
+				.created_at = 1000, .last_seen = 5000, .source = "10.0.0.2"};
+	struct cw_session s3 = {.id_hash = "h3", .user_id = ids[1], .csrf_token = "c3",
+				.created_at = 4000, .last_seen = 4000};
+	struct cw_session got;
+	int64_t deleted = -1;
+
+	T_OK(cw_store_session_insert(tx, &s1));
+	T_OK(cw_store_session_insert(tx, &s2));
+	T_OK(cw_store_session_insert(tx, &s3));
+	T_OK(cw_store_session_get(tx, "h1", &got));
+	T_STR(got.id_hash, "h1");
+	T(got.user_id == ids[0]);
+	T_STR(got.csrf_token, "c1");
+	T(got.created_at == 1000 && got.last_seen == 1000);
+	T_STR(got.source, "10.0.0.1");
+	T_OK(cw_store_session_get(tx, "h3", &got));
+	T_STR(got.source, "");
+
+	T_OK(cw_store_session_touch(tx, "h1", 2000));
+	T_OK(cw_store_session_get(tx, "h1", &got));
+	T(got.last_seen == 2000 && got.created_at == 1000);
+	T_RC(cw_store_session_touch(tx, "nope", 2000), CW_DB_NOTFOUND);
+
+	T_OK(cw_store_session_delete(tx, "h1"));
+	T_RC(cw_store_session_get(tx, "h1", &got), CW_DB_NOTFOUND);
+	T_RC(cw_store_session_delete(tx, "h1"), CW_DB_NOTFOUND);
+
+	/* h2 is fresh but older than the absolute limit; h3 is within both. */
+	T_OK(cw_store_session_purge(tx, 3000, 3000, &deleted));
+	T(deleted == 1);
+	T_RC(cw_store_session_get(tx, "h2", &got), CW_DB_NOTFOUND);
+	T_OK(cw_store_session_get(tx, "h3", &got));
+	T_OK(cw_store_session_purge(tx, 3000, 3000, &deleted));
+	T(deleted == 0);
+
+	T_OK(cw_store_session_delete_user(tx, ids[1]));
+	T_RC(cw_store_session_get(tx, "h3", &got), CW_DB_NOTFOUND);
+	return CW_DB_OK;
+}
+
+static void test_sessions(void **state)
+{
+	(void)state;
+	int64_t ids[2] = {uid("alice"), uid("bob")};
+	assert_true(ids[0] > 0 && ids[1] > 0);
+	assert_int_equal(run(true, sessions_fn, ids), CW_DB_OK);
+	struct cw_session orphan = {.id_hash = "h9", .user_id = 1000000, .csrf_token = "c",
+				    .created_at = 1, .last_seen = 1};
+	assert_int_equal(run(true, session_insert_fn, &orphan), CW_DB_CONSTRAINT);
+}
+
+/* ---- API tokens ---- */
+
+static int tokens_fn(struct cw_tx *tx, void *ctx)
+{
+	const int64_t *ids = ctx;
+	struct cw_api_token t1 = {.user_id = ids[0], .name = "gis sync", .hash = "th1",
+				  .created_at = 1000};
+	struct cw_api_token t2 = {.user_id = ids[1], .name = "12345 hotline", .hash = "th2",
+				  .created_at = 1100};
+	struct cw_api_token got, *v;
+	int n;
+
+	T_OK(cw_store_token_insert(tx, &t1));
+	T_OK(cw_store_token_insert(tx, &t2));
+	T(t1.id > 0 && t2.id > t1.id);
+	T_OK(cw_store_token_by_hash(tx, "th1", &got));
+	T(got.id == t1.id && got.user_id == ids[0] && got.created_at == 1000);
+	T_STR(got.name, "gis sync");
+	T_STR(got.hash, "th1");
+	T(got.last_used == 0 && !got.revoked);
+	T_RC(cw_store_token_by_hash(tx, "nope", &got), CW_DB_NOTFOUND);
+
+	T_OK(cw_store_token_list(tx, ids[0], &v, &n));
+	T(n == 1 && v[0].id == t1.id);
+	T_OK(cw_store_token_list(tx, 0, &v, &n));
+	T(n == 2 && v[0].id == t1.id && v[1].id == t2.id);
+
+	T_OK(cw_store_token_touch(tx, t1.id, 2000));
+	T_OK(cw_store_token_revoke(tx, t1.id));
+	T_OK(cw_store_token_by_hash(tx, "th1", &got));
+	T(got.revoked && got.last_used == 2000);
+	T_OK(cw_store_token_by_hash(tx, "th2", &got));
+	T(!got.revoked);
+	T_RC(cw_store_token_revoke(tx, t2.id + 1000), CW_DB_NOTFOUND);
+	T_RC(cw_store_token_touch(tx, t2.id + 1000, 1), CW_DB_NOTFOUND);
+	return CW_DB_OK;
+}
+
+static void test_tokens(void **state)
+{
+	(void)state;
+	int64_t ids[2] = {uid("alice"), uid("bob")};
+	assert_int_equal(run(true, tokens_fn, ids), CW_DB_OK);
+	struct cw_api_token dup = {.user_id = ids[0], .name = "again", .hash = "th1"};
+	assert_int_equal(run(true, token_insert_fn, &dup), CW_DB_CONSTRAINT);
+	struct cw_api_token orphan = {.user_id = 1000000, .name = "x", .hash = "th9"};
+	assert_int_equal(run(true, token_insert_fn, &orphan), CW_DB_CONSTRAINT);
+}
+
+/* ---- settings ---- */
+
+static int settings_fn(struct cw_tx *tx, void *ctx)
+{
+	const char *v = NULL;
+	(void)ctx;
+	T_RC(cw_store_setting_get(tx, "deadline.scan_interval", &v), CW_DB_NOTFOUND);
+	T_OK(cw_store_setting_set(tx, "deadline.scan_interval", "30s", 1000));
+	T_OK(cw_store_setting_get(tx, "deadline.scan_interval", &v));
+	T_STR(v, "30s");
+	T_OK(cw_store_setting_set(tx, "deadline.scan_interval", "1m", 2000));
+	T_OK(cw_store_setting_get(tx, "deadline.scan_interval", &v));
+	T_STR(v, "1m");
+	T_OK(cw_store_setting_set(tx, "empty", "", 2000));
+	T_OK(cw_store_setting_get(tx, "empty", &v));
+	T_STR(v, "");
+	return CW_DB_OK;
+}
+
+static void test_settings(void **state)
+{
+	(void)state;
+	assert_int_equal(run(true, settings_fn, NULL), CW_DB_OK);
+}
+
+/* ---- audit ---- */
+
+struct audit_in {
+	int64_t at;
+	const char *username, *action, *object;
+	bool success;
+};
+
+static const struct audit_in audit_fixture[] = {
+    {100, "alice", "session.login", "user:1", true},
+    {200, "alice", "session.logout", "user:1", true},
+    {300, "bob", "session.login", "user:2", false},
+    {400, "bob", "user.create", "user:5", true},
+    {500, "carol", "region.move", "region:" TOWN1, true},
+};
+
+static struct cw_audit_rec audit_rec(const struct audit_in *in)
+{
+	return (struct cw_audit_rec){.at = in->at, .user_id = 1, .username = in->username,
+				     .role = "dispatcher", .source = "127.0.0.1",
+				     .action = in->action, .object = in->object,
+				     .success = in->success, .request_id = "req-1",
+				     .detail = "{\"k\":\"值\"}"};
+}
+
+struct append_ctx {
+	int from, to; /* fixture rows appended in this transaction */
+	int64_t seqs[8];
+};
+
+static int append_fn(struct cw_tx *tx, void *p)
+{
+	struct append_ctx *c = p;
+	for (int i = c->from; i < c->to; i++) {
+		struct cw_audit_rec rec = audit_rec(&audit_fixture[i]);
+		T_OK(cw_store_audit_append(tx, &rec));
+		T(cw_audit_hash_ok(&rec));
+		c->seqs[i] = rec.seq;
+	}
+	return CW_DB_OK;
+}
+
+/* Walks the whole chain oldest first: seqs 1..n without gaps, each record's
+ * prev_hash its predecessor's hash, each hash right. Sets *count. */
+static int verify_chain_fn(struct cw_tx *tx, void *p)
+{
+	int64_t *count = p, after = 0;
+	char prev[CW_SM3_HEX_LEN] = CW_AUDIT_GENESIS;
+	for (;;) {
+		struct cw_audit_rec *v;
+		int n;
+		T_OK(cw_store_audit_scan(tx, after, 64, &v, &n));
+		if (n == 0)
+			break;
+		for (int i = 0; i < n; i++) {
+			T(v[i].seq == after + 1);
+			T(strcmp(v[i].prev_hash, prev) == 0);
+			T(cw_audit_hash_ok(&v[i]));
+			memcpy(prev, v[i].hash, sizeof prev);
+			after = v[i].seq;
+		}
+	}
+	*count = after;
+	return CW_DB_OK;
+}
+
+static int64_t verified_chain_length(void)
+{
+	int64_t count = -1;
+	assert_int_equal(run(false, verify_chain_fn, &count), CW_DB_OK);
+	return count;
+}
+
+static int audit_read_fn(struct cw_tx *tx, void *p)
+{
+	struct cw_audit_rec *v;
+	int n;
+	(void)p;
+	T_OK(cw_store_audit_scan(tx, 0, 10, &v, &n));
+	T(n == 5);
+	for (int i = 0; i < n; i++) {
+		T(v[i].seq == i + 1);
+		T(v[i].at == audit_fixture[i].at && v[i].user_id == 1);
+		T_STR(v[i].username, audit_fixture[i].username);
+		T_STR(v[i].action, audit_fixture[i].action);
+		T_STR(v[i].object, audit_fixture[i].object);
+		T(v[i].success == audit_fixture[i].success);
+		T_STR(v[i].role, "dispatcher");
+		T_STR(v[i].source, "127.0.0.1");
+		T_STR(v[i].request_id, "req-1");
+		T_STR(v[i].detail, "{\"k\":\"值\"}");
+		T(cw_audit_hash_ok(&v[i]));
+		if (i == 0)
+			T(strcmp(v[i].prev_hash, CW_AUDIT_GENESIS) == 0);
+		else
+			T(strcmp(v[i].prev_hash, v[i - 1].hash) == 0);
+	}
+	T_OK(cw_store_audit_scan(tx, 3, 10, &v, &n));
+	T(n == 2 && v[0].seq == 4);
+	return CW_DB_OK;
+}
+
+static void test_audit_chain(void **state)
+{
+	(void)state;
+	/* Three transactions of one record, then one transaction of two. */
+	for (int i = 0; i < 3; i++) {
+		struct append_ctx c = {.from = i, .to = i + 1};
+		assert_int_equal(run(true, append_fn, &c), CW_DB_OK);
+		assert_int_equal(c.seqs[i], i + 1);
+	}
+	struct append_ctx c = {.from = 3, .to = 5};
+	assert_int_equal(run(true, append_fn, &c), CW_DB_OK);
+	assert_int_equal(c.seqs[3], 4);
+	assert_int_equal(c.seqs[4], 5);
+	assert_int_equal(run(false, audit_read_fn, NULL), CW_DB_OK);
+	assert_int_equal(verified_chain_length(), 5);
+}
+
+/* Lists with filter f; expects exactly the seqs in want (newest first). */
+static int audit_expect(struct cw_tx *tx, const struct cw_audit_filter *f, int limit,
+			const int64_t *want, int nwant)
+{
+	struct cw_audit_rec *v;
+	int n;
+	T_OK(cw_store_audit_list(tx, f, limit, &v, &n));
+	T(n == nwant);
+	for (int i = 0; i < n; i++) {
+		T(v[i].seq == want[i]);
+		T(cw_audit_hash_ok(&v[i]));
+	}
+	return CW_DB_OK;
+}
+
+#define EXPECT(f, limit, ...)                                                                \
+	do {                                                                                 \
+		const int64_t want_[] = {__VA_ARGS__};                                       \
+		int rc_ = audit_expect(tx, (f), (limit), want_,                              \
+				       (int)(sizeof want_ / sizeof want_[0]));               \
+		if (rc_ != CW_DB_OK)                                                         \
+			return rc_;                                                          \
+	} while (0)
+
+static int audit_list_fn(struct cw_tx *tx, void *p)
+{
+	struct cw_audit_filter f = {.success = -1};
+	struct cw_audit_rec *v;
+	int n;
+	(void)p;
+	EXPECT(&f, 10, 5, 4, 3, 2, 1);
+	EXPECT(&f, 2, 5, 4);
+	f.before_seq = 4;
+	EXPECT(&f, 2, 3, 2);
+	f.before_seq = 2;
+	EXPECT(&f, 2, 1);
+	f = (struct cw_audit_filter){.success = -1, .username = "alice"};
+	EXPECT(&f, 10, 2, 1);
+	f = (struct cw_audit_filter){.success = -1, .action = "session."};
+	EXPECT(&f, 10, 3, 2, 1);
+	f.before_seq = 3;
+	EXPECT(&f, 10, 2, 1);
+	f = (struct cw_audit_filter){.success = -1, .action = "session.login"};
+	EXPECT(&f, 10, 3, 1);
+	f = (struct cw_audit_filter){.success = 0};
+	EXPECT(&f, 10, 3);
+	f = (struct cw_audit_filter){.success = 1, .username = "bob"};
+	EXPECT(&f, 10, 4);
+	f = (struct cw_audit_filter){.success = -1, .object = "region:" TOWN1};
+	EXPECT(&f, 10, 5);
+	f = (struct cw_audit_filter){.success = -1, .from = 200, .to = 400};
+	EXPECT(&f, 10, 3, 2);
+	f = (struct cw_audit_filter){.success = -1, .username = "nobody"};
+	T_OK(cw_store_audit_list(tx, &f, 10, &v, &n));
+	T(n == 0);
+	T_OK(cw_store_audit_list(tx, NULL, 1, &v, &n));
+	T(n == 1 && v[0].seq == 5);
+	return CW_DB_OK;
+}
+
+static void test_audit_list(void **state)
+{
+	(void)state;
+	assert_int_equal(run(false, audit_list_fn, NULL), CW_DB_OK);
+}
+
+struct tamper_ctx {
+	int64_t seq;
+	bool del;
+};
+
+static int tamper_fn(struct cw_tx *tx, void *p)
+{
+	struct tamper_ctx *c = p;
+	return cw_store_audit_tamper_for_tests(tx, c->seq, c->del);
+}
+
+static void test_audit_append_only(void **state)
+{
+	(void)state;
+	/* The database itself refuses to change or remove an audit row, whatever
+	 * SQL the application might send. */
+	struct tamper_ctx upd = {.seq = 2, .del = false}, del = {.seq = 2, .del = true};
+	int rc = run(true, tamper_fn, &upd);
+	assert_int_not_equal(rc, CW_DB_OK);
+	assert_int_equal(rc, CW_DB_CONSTRAINT);
+	rc = run(true, tamper_fn, &del);
+	assert_int_not_equal(rc, CW_DB_OK);
+	assert_int_equal(rc, CW_DB_CONSTRAINT);
+	assert_int_equal(run(false, audit_read_fn, NULL), CW_DB_OK);
+	assert_int_equal(verified_chain_length(), 5);
+}
+
+/* ---- transactions ---- */
+
+static int abort_fn(struct cw_tx *tx, void *p)
+{
+	struct cw_audit_rec rec = audit_rec(&audit_fixture[0]);
+	int *reached = p;
+	T_OK(mkregion(tx, "340621001000", "濉溪镇", SUIXI, CW_LEVEL_TOWN));
+	T_OK(cw_store_audit_append(tx, &rec));
+	T_OK(cw_store_setting_set(tx, "aborted", "1", 1));
+	*reached = 1;
+	return CW_DB_ABORT;
+}
+
+static int fail_late_fn(struct cw_tx *tx, void *p)
+{
+	struct cw_audit_rec rec = audit_rec(&audit_fixture[0]);
+	(void)p;
+	T_OK(mkregion(tx, "340621002000", "x", SUIXI, CW_LEVEL_TOWN));
+	T_OK(cw_store_audit_append(tx, &rec));
+	/* A duplicate code: the statement fails and the whole transaction goes. */
+	return mkregion(tx, DUJI, "dup", CITY, CW_LEVEL_DISTRICT);
+}
+
+static int nothing_left_fn(struct cw_tx *tx, void *p)
+{
+	struct cw_region r;
+	const char *v;
+	(void)p;
+	T_RC(cw_store_region_get(tx, "340621001000", &r), CW_DB_NOTFOUND);
+	T_RC(cw_store_region_get(tx, "340621002000", &r), CW_DB_NOTFOUND);
+	T_RC(cw_store_setting_get(tx, "aborted", &v), CW_DB_NOTFOUND);
+	return CW_DB_OK;
+}
+
+static void test_tx_rollback(void **state)
+{
+	(void)state;
+	int reached = 0;
+	assert_int_equal(run(true, abort_fn, &reached), CW_DB_ABORT);
+	assert_int_equal(reached, 1);
+	assert_int_equal(run(true, fail_late_fn, NULL), CW_DB_CONSTRAINT);
+	assert_int_equal(run(false, nothing_left_fn, NULL), CW_DB_OK);
+	assert_int_equal(verified_chain_length(), 5);
+}
+
+static int busy_fn(struct cw_tx *tx, void *p)
+{
+	int *calls = p;
+	(void)tx;
+	return ++calls[0] <= calls[1] ? CW_DB_BUSY : CW_DB_OK;
+}
+
+static void test_tx_busy_retry(void **state)
+{
+	(void)state;
+	int calls[2] = {0, 2}; /* busy twice, then done */
+	assert_int_equal(run(true, busy_fn, calls), CW_DB_OK);
+	assert_int_equal(calls[0], 3);
+	calls[0] = 0;
+	calls[1] = 1000; /* always busy: gives up after the first run and 10 retries */
+	assert_int_equal(run(true, busy_fn, calls), CW_DB_BUSY);
+	assert_int_equal(calls[0], 11);
+}
+
+/* ---- concurrency ---- */
+
+struct worker {
+	pthread_t thread;
+	int id, ok, failed;
+};
+
+struct worker_tx {
+	int id, i;
+};
+
+static int worker_fn(struct cw_tx *tx, void *p)
+{
+	struct worker_tx *w = p;
+	char user[32], obj[32];
+	snprintf(user, sizeof user, "worker-%d", w->id);
+	snprintf(obj, sizeof obj, "case:%d", w->i);
+	struct cw_audit_rec rec = {.at = 10000 + w->i, .user_id = w->id + 1, .username = user,
+				   .role = "grid_worker", .source = "127.0.0.1",
+				   .action = "case.update", .object = obj, .success = true,
+				   .request_id = "", .detail = ""};
+	return cw_store_audit_append(tx, &rec);
+}
+
+static void *worker_main(void *p)
+{
+	struct worker *w = p;
+	for (int i = 0; i < PER_THREAD; i++) {
+		struct cw_arena *a = cw_arena_new();
+		struct worker_tx wt = {.id = w->id, .i = i};
+		if (cw_store_tx(S, a, true, worker_fn, &wt) == CW_DB_OK)
+			w->ok++;
+		else
+			w->failed++;
+		cw_arena_free(a);
+	}
+	return NULL;
+}
+
+static void test_concurrent_appends(void **state)
+{
+	(void)state;
+	int64_t before = verified_chain_length();
+	struct worker w[THREADS];
+	for (int i = 0; i < THREADS; i++) {
+		w[i] = (struct worker){.id = i};
+		assert_int_equal(pthread_create(&w[i].thread, NULL, worker_main, &w[i]), 0);
+	}
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(w[i].thread, NULL);
+	for (int i = 0; i < THREADS; i++) {
+		assert_int_equal(w[i].failed, 0);
+		assert_int_equal(w[i].ok, PER_THREAD);
+	}
+	assert_int_equal(verified_chain_length(), before + THREADS * PER_THREAD);
+}
+
+int main(int argc, char **argv)
+{
+	char err[512] = "";
+	if (argc != 2) {
+		fprintf(stderr, "usage: test_store sqlite:PATH | postgres://…\n");
+		return 2;
+	}
+	url = argv[1];
+	if (cw_crypto_init() != 0) {
+		fprintf(stderr, "test_store: crypto init failed\n");
+		return 1;
+	}
+	if (strncmp(url, "sqlite:", 7) == 0) {
+		/* A fresh file each run; the WAL and its index go with it. */
+		const char *path = url + 7;
+		char side[1024];
+		unlink(path);
+		snprintf(side, sizeof side, "%s-wal", path);
+		unlink(side);
+		snprintf(side, sizeof side, "%s-shm", path);
+		unlink(side);
+	}
+	S = cw_store_open(url, POOL, err, sizeof err);
+	if (!S) {
+		fprintf(stderr, "test_store: %s\n", err);
+		return 1;
+	}
+	/* The PostgreSQL database may hold a previous run's tables. */
+	if (cw_store_reset_for_tests(S) != CW_DB_OK) {
+		fprintf(stderr, "test_store: cannot reset the database\n");
+		cw_store_close(S);
+		return 1;
+	}
+
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_migrations),
+	    cmocka_unit_test(test_open_errors),
+	    cmocka_unit_test(test_regions),
+	    cmocka_unit_test(test_region_move),
+	    cmocka_unit_test(test_departments),
+	    cmocka_unit_test(test_users),
+	    cmocka_unit_test(test_sessions),
+	    cmocka_unit_test(test_tokens),
+	    cmocka_unit_test(test_settings),
+	    cmocka_unit_test(test_audit_chain),
+	    cmocka_unit_test(test_audit_list),
+	    cmocka_unit_test(test_audit_append_only),
+	    cmocka_unit_test(test_tx_rollback),
+	    cmocka_unit_test(test_tx_busy_retry),
+	    cmocka_unit_test(test_concurrent_appends),
+	};
+	int failed = cmocka_run_group_tests_name(
+	    cw_store_is_postgres(S) ? "store_postgres" : "store_sqlite", tests, NULL, NULL);
+	cw_store_close(S);
+	return failed ? 1 : 0;
+}
