@@ -28,6 +28,10 @@ enum cw_route_flags {
 	CW_ROUTE_PUBLIC = 1u << 0, /* no authentication needed */
 };
 
+/* Routing: the path (URL-decoded, without the query) is matched segment by segment.
+ * When several patterns match, the one with the fewest {captures} wins, then table
+ * order, so "/grids/locate" beats "/grids/{code}". HEAD runs the GET route. A path
+ * that matches only with other methods answers 405 with an Allow header. */
 struct cw_route {
 	const char *method;  /* "GET", "POST", "PUT", "PATCH", "DELETE" */
 	const char *pattern; /* "/api/v1/regions/{code}": a {name} matches one segment */
@@ -97,8 +101,11 @@ void cw_reply_error(struct cw_req *req, enum cw_ec ec, const char *field);
 /* Adds a header to the reply about to be sent (call before the reply function). */
 void cw_reply_header(struct cw_req *req, const char *name, const char *value);
 
+/* A zero field takes the default. */
 struct cw_server_limits {
-	size_t max_body;      /* bytes; 413 beyond (default 1 MiB) */
+	size_t max_body;      /* bytes; 413 beyond (default 1 MiB): at once for a
+				 Content-Length over it; for a chunked upload after its
+				 end, the rest unread (the connection is cut past 4x) */
 	size_t max_url;       /* bytes of path and query; 414 beyond (default 4096) */
 	size_t conn_memory;   /* libmicrohttpd per-connection buffer: headers must fit
 				 (default 32 KiB); 431 beyond */
@@ -122,9 +129,13 @@ struct cw_server_config {
 
 struct cw_server;
 
+/* Needs cw_crypto_init() first (request ids are random). Refuses a table with a
+ * non-public route and no authenticate hook. Threads default to 8. The config is
+ * copied; the route table must outlive the server. NULL with err on failure. */
 struct cw_server *cw_server_start(const struct cw_server_config *cfg, char *err, size_t errlen);
 unsigned short cw_server_port(const struct cw_server *s);
-/* Stops accepting, lets in-flight requests finish (up to timeout_ms), then stops. */
+/* Stops accepting (new connections are refused), lets in-flight requests finish
+ * (up to timeout_ms; their responses carry Connection: close), then stops and frees s. */
 void cw_server_shutdown(struct cw_server *s, int timeout_ms);
 const struct cw_server_limits *cw_server_limits_of(struct cw_req *req);
 struct cw_server_limits cw_server_limits_default(void);

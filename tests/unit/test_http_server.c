@@ -957,6 +957,8 @@ struct slow_call {
 	unsigned short port;
 	int status;
 	char body[16];
+	bool conn_close;
+	atomic_bool done;
 };
 
 static void *slow_client(void *arg)
@@ -969,11 +971,28 @@ static void *slow_client(void *arg)
 		if (r) {
 			sc->status = r->status;
 			snprintf(sc->body, sizeof sc->body, "%s", r->body);
+			const char *conn = header(r, "Connection");
+			sc->conn_close = conn && strcasecmp(conn, "close") == 0;
 			resp_free(r);
 		}
 		close(c->fd);
 	}
 	free(c);
+	atomic_store(&sc->done, true);
+	return NULL;
+}
+
+struct shutdown_call {
+	struct cw_server *s;
+	int64_t waited_ms;
+};
+
+static void *shutdown_thread(void *arg)
+{
+	struct shutdown_call *sd = arg;
+	int64_t t0 = cw_now_ms();
+	cw_server_shutdown(sd->s, 5000);
+	sd->waited_ms = cw_now_ms() - t0;
 	return NULL;
 }
 
@@ -984,8 +1003,8 @@ static void test_shutdown_drains(void **state)
 	assert_non_null(s);
 	struct slow_call sc = {.port = cw_server_port(s)};
 	atomic_store(&sleep_started, 0);
-	pthread_t t;
-	assert_int_equal(pthread_create(&t, NULL, slow_client, &sc), 0);
+	pthread_t client, stopper;
+	assert_int_equal(pthread_create(&client, NULL, slow_client, &sc), 0);
 	int64_t deadline = cw_now_ms() + IO_TIMEOUT_S * 1000;
 	while (!atomic_load(&sleep_started) && cw_now_ms() < deadline) {
 		struct timespec ts = {0, 5 * 1000 * 1000};
@@ -993,14 +1012,29 @@ static void test_shutdown_drains(void **state)
 	}
 	assert_true(atomic_load(&sleep_started));
 
-	int64_t t0 = cw_now_ms();
-	cw_server_shutdown(s, 5000);
-	int64_t waited = cw_now_ms() - t0;
-	pthread_join(t, NULL);
+	struct shutdown_call sd = {.s = s};
+	assert_int_equal(pthread_create(&stopper, NULL, shutdown_thread, &sd), 0);
+	/* While the slow request drains, new connections are refused, not left hanging. */
+	bool refused = false;
+	while (!refused && !atomic_load(&sc.done) && cw_now_ms() < deadline) {
+		int fd = connect_to(sc.port);
+		if (fd < 0)
+			refused = true;
+		else
+			close(fd);
+		struct timespec ts = {0, 5 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	bool refused_while_draining = refused && !atomic_load(&sc.done);
+	pthread_join(client, NULL);
+	pthread_join(stopper, NULL);
+
 	assert_int_equal(sc.status, 200);
 	assert_string_equal(sc.body, "slept");
-	assert_true(waited >= 100); /* it waited for the handler, */
-	assert_true(waited < 4000); /* not for the timeout */
+	assert_true(sc.conn_close); /* draining: no keep-alive */
+	assert_true(refused_while_draining);
+	assert_true(sd.waited_ms >= 100); /* it waited for the handler, */
+	assert_true(sd.waited_ms < 4000); /* not for the timeout */
 
 	/* Nothing listens any more. */
 	int fd = connect_to(sc.port);
