@@ -355,6 +355,10 @@ struct cw_db *cw_db_open(const char *url, int pool_size, char *err, size_t errle
 	pthread_mutex_init(&db->mu, NULL);
 	pthread_cond_init(&db->cv, NULL);
 	db->nslots = pool_size > 0 ? pool_size : 1;
+	/* Every connection to ":memory:" is a database of its own: one is the pool. */
+	if (drv == &cw_db_driver_sqlite &&
+	    (strcmp(target, ":memory:") == 0 || strncmp(target, "file::memory:", 13) == 0))
+		db->nslots = 1;
 	db->slots = cw_xcalloc((size_t)db->nslots, sizeof *db->slots);
 
 	if (migrate(db, err, errlen) != CW_DB_OK) {
@@ -382,13 +386,23 @@ void cw_db_close(struct cw_db *db)
 	free(db);
 }
 
+static int version_fn(struct cw_tx *tx, void *p)
+{
+	struct cw_db_result r;
+	int rc = cw_tx_query(tx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", NULL, 0,
+			     &r);
+	if (rc == CW_DB_OK)
+		*(int *)p = (int)cw_db_cell_int(&r, 0, 0);
+	return rc;
+}
+
 int cw_db_schema_version(struct cw_db *db)
 {
 	struct cw_arena *a = cw_arena_new();
-	struct migrate_ctx mc = {0};
-	int rc = run_tx(db, a, false, migrate_fn, &mc, NULL, 0);
+	int version = -1;
+	int rc = run_tx(db, a, false, version_fn, &version, NULL, 0);
 	cw_arena_free(a);
-	return rc == CW_DB_OK ? mc.version : -1;
+	return rc == CW_DB_OK ? version : -1;
 }
 
 /* ---- test support ---- */

@@ -172,22 +172,44 @@ static int pg_exec_script(struct cw_db_conn *c, const char *sql)
 	return rc;
 }
 
+static int reconnect(struct cw_db_conn *c)
+{
+	cw_warn("postgres: connection lost; reconnecting");
+	PQreset(c->pg);
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		char msg[400];
+		copy_msg(msg, sizeof msg, PQerrorMessage(c->pg));
+		cw_error("postgres: reconnect failed: %s", msg);
+		return CW_DB_ERROR;
+	}
+	return session_setup(c);
+}
+
 static int pg_begin(struct cw_db_conn *c, bool write)
 {
 	(void)write; /* writers take row locks (SELECT … FOR UPDATE) where they need them */
-	if (PQstatus(c->pg) != CONNECTION_OK) {
-		cw_warn("postgres: connection lost; reconnecting");
-		PQreset(c->pg);
-		if (PQstatus(c->pg) != CONNECTION_OK) {
-			char msg[400];
-			copy_msg(msg, sizeof msg, PQerrorMessage(c->pg));
-			cw_error("postgres: reconnect failed: %s", msg);
-			return CW_DB_ERROR;
-		}
-		if (session_setup(c) != CW_DB_OK)
-			return CW_DB_ERROR;
+	if (PQstatus(c->pg) != CONNECTION_OK && reconnect(c) != CW_DB_OK)
+		return CW_DB_ERROR;
+	PGresult *r = PQexec(c->pg, "BEGIN ISOLATION LEVEL READ COMMITTED");
+	if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+		PQclear(r);
+		return CW_DB_OK;
 	}
-	return pg_exec_script(c, "BEGIN ISOLATION LEVEL READ COMMITTED");
+	/* A server restart shows only when the idle connection is next used. Nothing
+	 * has run in this transaction yet, so starting it again is safe. */
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		PQclear(r);
+		if (reconnect(c) != CW_DB_OK)
+			return CW_DB_ERROR;
+		r = PQexec(c->pg, "BEGIN ISOLATION LEVEL READ COMMITTED");
+		if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+			PQclear(r);
+			return CW_DB_OK;
+		}
+	}
+	int rc = fail(c, r, "BEGIN");
+	PQclear(r);
+	return rc;
 }
 
 static int pg_commit(struct cw_db_conn *c)
