@@ -1,0 +1,53 @@
+/* cli.h - the subcommands of the civicgrid binary and what they share. */
+#ifndef CW_CLI_CLI_H
+#define CW_CLI_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/auth.h"
+#include "store/store.h"
+
+/* Settings from --config FILE (key = value lines), overridden by flags. */
+struct cw_settings {
+	const char *listen;
+	const char *db;
+	const char *data_dir;
+	const char *web_dir;
+	const char *shared_data; /* reference data (../shared/data) for the demo */
+	int threads;
+	struct cw_auth_policy policy;
+	int64_t max_body;
+	bool secure_cookies;
+	const char *log_level;
+};
+
+void cw_settings_defaults(struct cw_settings *s);
+/* Applies one "key = value"; returns an error message or NULL. */
+const char *cw_settings_set(struct cw_settings *s, const char *key, const char *value);
+/* Reads a config file; prints the problem and returns -1 on a bad line. */
+int cw_settings_load(struct cw_settings *s, const char *path);
+
+/* Common options: --config, --db and friends are accepted by every command that
+ * opens the store. Returns the index of the first argument it did not consume,
+ * or -1 after printing an error. `extra` handles command-specific options: it
+ * returns how many arguments it consumed (1 or 2), 0 when it does not know the
+ * option, or -1 on an error it has printed. */
+typedef int (*cw_opt_fn)(void *ctx, const char *opt, const char *val);
+int cw_cli_parse(int argc, char **argv, struct cw_settings *s, cw_opt_fn extra, void *ctx,
+		 const char *usage);
+
+cw_store *cw_cli_open_store(const struct cw_settings *s, int pool);
+/* A path beside the binary's source tree (exe/../rel) when it exists, else NULL. */
+const char *cw_cli_near_exe(const char *rel);
+/* Reads a password: a line from stdin (prompting with echo off on a terminal). */
+int cw_cli_read_password(const char *prompt, char *out, size_t n);
+
+int cmd_serve(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+
+#endif
