@@ -26,7 +26,8 @@ step() { printf '\n== %s\n' "$*"; }
 
 # ctest prints "NN% tests passed, F tests failed out of T".
 run_ctest() {
-	local dir=$1 label=$2 out="$log_dir/ctest-$label.log"
+	local dir=$1 label=$2
+	local out="$log_dir/ctest-$label.log"
 	step "unit and store contract tests ($label)"
 	(cd "$dir" && ctest --output-on-failure -j2 --timeout 300) >"$out" 2>&1
 	local rc=$?
@@ -48,7 +49,8 @@ run_ctest() {
 
 # node --test with the TAP reporter ends with "# pass N" and "# fail N".
 run_e2e() {
-	local bin=$1 label=$2 out="$log_dir/e2e-$label.log"
+	local bin=$1 label=$2
+	local out="$log_dir/e2e-$label.log"
 	shift 2
 	step "end-to-end API tests ($label)"
 	env CW_BIN="$bin" "$@" node --test --test-reporter=tap --test-timeout=120000 \

@@ -54,14 +54,19 @@ static void scrub(const struct cw_db *db, char *s, size_t cap)
 		if (!sec || !*sec)
 			continue;
 		size_t n = strlen(sec);
-		char *p;
-		while ((p = strstr(s, sec))) {
-			size_t tail = strlen(p + n);
-			if ((size_t)(p - s) + 3 + tail + 1 > cap)
-				tail = cap - (size_t)(p - s) - 4;
+		char *from = s, *p;
+		while ((p = strstr(from, sec))) {
+			size_t off = (size_t)(p - s), tail = strlen(p + n);
+			if (off + 3 >= cap) {
+				*p = 0;
+				break;
+			}
+			if (off + 3 + tail >= cap)
+				tail = cap - off - 4;
 			memmove(p + 3, p + n, tail);
 			p[3 + tail] = 0;
 			memcpy(p, "***", 3);
+			from = p + 3; /* past the mask, which may itself contain the secret */
 		}
 	}
 }

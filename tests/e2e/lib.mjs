@@ -144,8 +144,33 @@ export function makeDb() {
 	};
 }
 
-export function loadDemo(db) {
-	return cliOk(['demo', '--db', db.url, '--password', PASSWORD, '--shared-data', SHARED_DATA]);
+/* cli() without blocking the event loop, so that servers start side by side. */
+export function cliAsync(args, { input, env, timeout } = {}) {
+	return new Promise((resolve, reject) => {
+		const p = spawn(BIN, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+		let stdout = '';
+		let stderr = '';
+		p.stdout.setEncoding('utf8');
+		p.stderr.setEncoding('utf8');
+		p.stdout.on('data', (d) => (stdout += d));
+		p.stderr.on('data', (d) => (stderr += d));
+		const t = setTimeout(() => p.kill('SIGKILL'), timeout ?? 60000 * SLOW);
+		p.on('error', reject);
+		p.on('close', (status, signal) => {
+			clearTimeout(t);
+			resolve({ status, signal, stdout, stderr });
+		});
+		p.stdin.on('error', () => {});
+		p.stdin.end(input ?? '');
+	});
+}
+
+/* Loads the demo city with every demo user's password set to PASSWORD. */
+export async function loadDemo(db) {
+	const args = ['demo', '--db', db.url, '--password', PASSWORD, '--shared-data', SHARED_DATA];
+	const r = await cliAsync(args);
+	assert.equal(r.status, 0, `civicgrid ${args.join(' ')} exited ${r.status}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
+	return r;
 }
 
 /* ---- HTTP ---- */
@@ -315,7 +340,14 @@ process.on('exit', () => {
 export async function startServer({ args = [], db, demo, threads = 4, env } = {}) {
 	const ownDb = !db;
 	db = db || makeDb();
-	if (demo ?? ownDb) loadDemo(db);
+	if (demo ?? ownDb) {
+		try {
+			await loadDemo(db);
+		} catch (e) {
+			if (ownDb) db.drop();
+			throw e;
+		}
+	}
 	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-e2e-data-'));
 	const argv = ['serve', '--listen', '127.0.0.1:0', '--db', db.url, '--data-dir', dataDir, '--threads', String(threads), ...args];
 	const proc = spawn(BIN, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
