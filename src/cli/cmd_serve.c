@@ -42,7 +42,11 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	struct cw_api api = {
 	    .store = store,
-	    .cfg = {.policy = s.policy, .session_touch_interval = 60},
+	    /* last_seen is written at most once a minute, but often enough that a
+	     * short idle timeout still sees activity. */
+	    .cfg = {.policy = s.policy,
+		    .session_touch_interval = s.policy.session_idle / 4 < 60 ? s.policy.session_idle / 4
+									       : 60},
 	    .secure_cookies = s.secure_cookies,
 	    .web_dir = s.web_dir ? s.web_dir : cw_cli_near_exe("../web"),
 	};

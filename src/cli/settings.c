@@ -14,6 +14,17 @@
 #include "util/log.h"
 #include "util/text.h"
 
+/* Setting values live as long as the process; a global arena keeps them reachable
+ * (and so not reported as leaks) without every command having to free them. */
+static struct cw_arena *values;
+
+static const char *keep(const char *v)
+{
+	if (!values)
+		values = cw_arena_new();
+	return cw_arena_strdup(values, v);
+}
+
 void cw_settings_defaults(struct cw_settings *s)
 {
 	*s = (struct cw_settings){
@@ -37,15 +48,15 @@ const char *cw_settings_set(struct cw_settings *s, const char *key, const char *
 {
 	int64_t n;
 	if (strcmp(key, "listen") == 0)
-		s->listen = cw_xstrdup(v);
+		s->listen = keep(v);
 	else if (strcmp(key, "db") == 0)
-		s->db = cw_xstrdup(v);
+		s->db = keep(v);
 	else if (strcmp(key, "data_dir") == 0)
-		s->data_dir = cw_xstrdup(v);
+		s->data_dir = keep(v);
 	else if (strcmp(key, "web_dir") == 0)
-		s->web_dir = cw_xstrdup(v);
+		s->web_dir = keep(v);
 	else if (strcmp(key, "shared_data") == 0)
-		s->shared_data = cw_xstrdup(v);
+		s->shared_data = keep(v);
 	else if (strcmp(key, "threads") == 0) {
 		if (!cw_parse_int(v, 1, 256, &n))
 			return "expects a number from 1 to 256";
@@ -71,7 +82,7 @@ const char *cw_settings_set(struct cw_settings *s, const char *key, const char *
 	} else if (strcmp(key, "log_level") == 0) {
 		if (strcmp(v, "debug") && strcmp(v, "info") && strcmp(v, "warn") && strcmp(v, "error"))
 			return "expects debug, info, warn or error";
-		s->log_level = cw_xstrdup(v);
+		s->log_level = keep(v);
 	} else
 		return "is not a known setting";
 	return NULL;
@@ -217,7 +228,11 @@ const char *cw_cli_near_exe(const char *rel)
 	char path[PATH_MAX + 64];
 	snprintf(path, sizeof path, "%s/%s", exe, rel);
 	char *real = realpath(path, NULL);
-	return real; /* owned by the caller for the process's life */
+	if (!real)
+		return NULL;
+	const char *kept = keep(real);
+	free(real);
+	return kept;
 }
 
 int cw_cli_read_password(const char *prompt, char *out, size_t n)
