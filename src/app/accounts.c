@@ -350,18 +350,20 @@ static int create_tx(struct cw_tx *tx, void *p)
 {
 	struct user_ctx *c = p;
 	struct cw_region r;
+	struct cw_arena *a = cw_store_tx_arena(tx);
 	int rc;
 	if ((rc = region_in_scope(tx, c->actor, c->in->region, &r, &c->ec)))
 		return rc;
 	if ((rc = department_ok(tx, c->in->department_id, &c->ec)))
 		return rc;
+	/* The result outlives this call's stack: copy what the caller handed us. */
 	struct cw_user u = {
-	    .username = c->in->username,
-	    .name = c->in->name,
-	    .region = c->in->region,
+	    .username = cw_arena_strdup(a, c->in->username),
+	    .name = cw_arena_strdup(a, c->in->name),
+	    .region = r.code,
 	    .region_path = r.path,
 	    .roles = c->in->roles,
-	    .password_hash = c->hash ? c->hash : "",
+	    .password_hash = cw_arena_strdup(a, c->hash ? c->hash : ""),
 	    .department_id = c->in->department_id,
 	    .created_at = c->now,
 	    .updated_at = c->now,
@@ -375,7 +377,6 @@ static int create_tx(struct cw_tx *tx, void *p)
 		return rc;
 	char roles[160];
 	cw_roleset_format(u.roles, roles, sizeof roles);
-	struct cw_arena *a = cw_store_tx_arena(tx);
 	if ((rc = cw_app_audit(tx, c->actor, "user.create", user_object(a, u.id), true,
 			       cw_arena_printf(a, "username=%s roles=%s region=%s", u.username,
 					       roles, u.region))))
