@@ -102,7 +102,7 @@ else
 	echo "  could not start PostgreSQL"; failed=$((failed + 1))
 fi
 
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 run_ctest build plain

@@ -17,10 +17,30 @@ static int scan_tx(struct cw_tx *tx, void *p)
 	return cw_store_audit_scan(tx, c->after, 1000, &c->items, &c->n);
 }
 
+struct head_ctx {
+	int64_t seq;
+	char hash[CW_SM3_HEX_LEN];
+};
+
+static int head_tx(struct cw_tx *tx, void *p)
+{
+	struct head_ctx *c = p;
+	return cw_store_audit_head(tx, &c->seq, c->hash);
+}
+
 int cw_audit_verify(cw_store *s, int64_t *count, int64_t *bad_seq, const char **why)
 {
 	char prev[CW_SM3_HEX_LEN] = CW_AUDIT_GENESIS;
 	int64_t expect = 1;
+	/* The head is read first: records appended while we walk lie beyond it and
+	 * are checked next time, while records removed from the end show up as a
+	 * chain that stops short of the head. */
+	struct head_ctx head;
+	struct cw_arena *ha = cw_arena_new();
+	int hrc = cw_store_tx(s, ha, false, head_tx, &head);
+	cw_arena_free(ha);
+	if (hrc)
+		return -1;
 	for (;;) {
 		struct cw_arena *a = cw_arena_new();
 		struct scan_ctx c = {.after = expect - 1};
@@ -28,7 +48,7 @@ int cw_audit_verify(cw_store *s, int64_t *count, int64_t *bad_seq, const char **
 			cw_arena_free(a);
 			return -1;
 		}
-		for (int i = 0; i < c.n; i++) {
+		for (int i = 0; i < c.n && expect <= head.seq; i++) {
 			struct cw_audit_rec *r = &c.items[i];
 			const char *problem = NULL;
 			if (r->seq != expect)
@@ -47,8 +67,13 @@ int cw_audit_verify(cw_store *s, int64_t *count, int64_t *bad_seq, const char **
 			expect++;
 		}
 		cw_arena_free(a);
-		if (c.n == 0)
+		if (c.n == 0 || expect > head.seq)
 			break;
+	}
+	if (expect - 1 != head.seq || strcmp(prev, head.hash) != 0) {
+		*bad_seq = expect;
+		*why = "records at the end of the log are missing";
+		return 1;
 	}
 	*count = expect - 1;
 	return 0;

@@ -161,6 +161,8 @@ struct cw_audit_filter {
 /* Newest first, at most `limit`. */
 int cw_store_audit_list(struct cw_tx *tx, const struct cw_audit_filter *f, int limit,
 			struct cw_audit_rec **items, int *n);
+/* The chain's head: the last record's seq and hash (0 and 64 zeros when empty). */
+int cw_store_audit_head(struct cw_tx *tx, int64_t *seq, char hash[CW_SM3_HEX_LEN]);
 /* Oldest first from seq > after_seq, at most `limit` (for verification). */
 int cw_store_audit_scan(struct cw_tx *tx, int64_t after_seq, int limit,
 			struct cw_audit_rec **items, int *n);

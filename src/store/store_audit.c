@@ -160,3 +160,16 @@ int cw_store_audit_tamper_for_tests(struct cw_tx *tx, int64_t seq, bool del)
 	/* A probe that matched no row proves nothing: report it as such. */
 	return cw_store_one_changed(rc, &r);
 }
+
+int cw_store_audit_head(struct cw_tx *tx, int64_t *seq, char hash[CW_SM3_HEX_LEN])
+{
+	struct cw_db_result r;
+	int rc = cw_tx_query(tx, "SELECT seq, hash FROM audit_head WHERE id = 1", NULL, 0, &r);
+	if (rc != CW_DB_OK)
+		return rc;
+	if (r.nrows != 1)
+		return CW_DB_NOTFOUND;
+	*seq = cw_db_cell_int(&r, 0, 0);
+	copy_hash(hash, cw_db_cell(&r, 0, 1));
+	return CW_DB_OK;
+}
