@@ -750,6 +750,12 @@ static int audit_read_fn(struct cw_tx *tx, void *p)
 	}
 	T_OK(cw_store_audit_scan(tx, 3, 10, &v, &n));
 	T(n == 2 && v[0].seq == 4);
+	/* The head names the last record, so a cut at the end can be detected. */
+	int64_t head_seq;
+	char head_hash[CW_SM3_HEX_LEN];
+	T_OK(cw_store_audit_head(tx, &head_seq, head_hash));
+	T(head_seq == 5);
+	T_STR(head_hash, v[1].hash);
 	return CW_DB_OK;
 }
 
