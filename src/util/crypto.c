@@ -2,8 +2,15 @@
 #include "util/crypto.h"
 
 #include <gcrypt.h>
+#include <semaphore.h>
 #include <sodium.h>
 #include <string.h>
+
+/* argon2id takes 64 MiB and ~0.1 s of one core per hash. Letting every server
+ * thread hash at once would let a burst of logins take a gigabyte and every core;
+ * two at a time keeps memory bounded and leaves the other requests a core. */
+#define CW_PWHASH_CONCURRENCY 2
+static sem_t pwhash_slots;
 
 int cw_crypto_init(void)
 {
@@ -13,6 +20,10 @@ int cw_crypto_init(void)
 		return -1;
 	gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
 	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+	static bool slots_ready;
+	if (!slots_ready && sem_init(&pwhash_slots, 0, CW_PWHASH_CONCURRENCY))
+		return -1;
+	slots_ready = true;
 	return 0;
 }
 
@@ -63,19 +74,25 @@ void cw_sm3_hex(const void *data, size_t n, char out[CW_SM3_HEX_LEN])
 
 int cw_password_hash(const char *password, char out[CW_PWHASH_LEN])
 {
-	return crypto_pwhash_str_alg(out, password, strlen(password),
-				     crypto_pwhash_OPSLIMIT_INTERACTIVE,
-				     crypto_pwhash_MEMLIMIT_INTERACTIVE,
-				     crypto_pwhash_ALG_ARGON2ID13) == 0
-		   ? 0
-		   : -1;
+	while (sem_wait(&pwhash_slots) != 0)
+		;
+	int rc = crypto_pwhash_str_alg(out, password, strlen(password),
+				       crypto_pwhash_OPSLIMIT_INTERACTIVE,
+				       crypto_pwhash_MEMLIMIT_INTERACTIVE,
+				       crypto_pwhash_ALG_ARGON2ID13);
+	sem_post(&pwhash_slots);
+	return rc == 0 ? 0 : -1;
 }
 
 bool cw_password_verify(const char *hash, const char *password)
 {
 	if (!hash || !*hash)
 		return false;
-	return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+	while (sem_wait(&pwhash_slots) != 0)
+		;
+	int rc = crypto_pwhash_str_verify(hash, password, strlen(password));
+	sem_post(&pwhash_slots);
+	return rc == 0;
 }
 
 bool cw_const_eq(const char *a, const char *b)
