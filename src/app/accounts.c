@@ -693,3 +693,24 @@ enum cw_ec cw_department_list_scoped(cw_store *s, struct cw_arena *a,
 	struct dept_ctx c = {actor->region_path, after_id, limit, items, n};
 	return cw_app_store_ec(cw_store_tx(s, a, false, dept_tx, &c), CW_EC_OK, CW_EC_INTERNAL);
 }
+
+struct purge_ctx {
+	const struct cw_app_config *cfg;
+	int64_t now, deleted;
+};
+
+static int purge_tx(struct cw_tx *tx, void *p)
+{
+	struct purge_ctx *c = p;
+	return cw_store_session_purge(tx, c->now - c->cfg->policy.session_idle,
+				      c->now - c->cfg->policy.session_absolute, &c->deleted);
+}
+
+int64_t cw_sessions_purge(cw_store *s, const struct cw_app_config *cfg, int64_t now)
+{
+	struct cw_arena *a = cw_arena_new();
+	struct purge_ctx c = {cfg, now, 0};
+	int rc = cw_store_tx(s, a, true, purge_tx, &c);
+	cw_arena_free(a);
+	return rc ? -1 : c.deleted;
+}

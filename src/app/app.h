@@ -67,6 +67,9 @@ enum cw_ec cw_session_resolve(cw_store *s, struct cw_arena *a, const struct cw_a
 enum cw_ec cw_token_resolve(cw_store *s, struct cw_arena *a, const char *bearer, int64_t now,
 			    struct cw_identity *out);
 
+/* Deletes sessions past their idle or absolute limit; the number deleted or -1. */
+int64_t cw_sessions_purge(cw_store *s, const struct cw_app_config *cfg, int64_t now);
+
 struct cw_user_input {
 	const char *username, *name, *region, *password; /* password may be NULL */
 	cw_roleset roles;

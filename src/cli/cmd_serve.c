@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "api/api.h"
 #include "cli/cli.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 static const char usage[] =
@@ -16,6 +18,36 @@ static const char usage[] =
     "                       [--lockout-threshold 5] [--lockout-duration 15m]\n"
     "                       [--max-body BYTES] [--secure-cookies] [--log-level info]\n"
     "Serves until SIGINT or SIGTERM, lets requests in flight finish, exits 0.\n";
+
+/* Housekeeping beside the server: dead sessions are removed every five minutes
+ * (a session is also refused and removed when it is next presented). */
+struct housekeeping {
+	cw_store *store;
+	const struct cw_app_config *cfg;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stop;
+};
+
+static void *housekeeping_main(void *p)
+{
+	struct housekeeping *h = p;
+	pthread_mutex_lock(&h->lock);
+	while (!h->stop) {
+		pthread_mutex_unlock(&h->lock);
+		int64_t n = cw_sessions_purge(h->store, h->cfg, cw_now());
+		if (n > 0)
+			cw_info("housekeeping: removed %lld expired sessions", (long long)n);
+		pthread_mutex_lock(&h->lock);
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 300;
+		while (!h->stop && pthread_cond_timedwait(&h->wake, &h->lock, &until) == 0)
+			;
+	}
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
 
 int cmd_serve(int argc, char **argv)
 {
@@ -67,6 +99,11 @@ int cmd_serve(int argc, char **argv)
 		cw_store_close(store);
 		return 1;
 	}
+	struct housekeeping hk = {.store = store, .cfg = &api.cfg,
+				  .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+	pthread_t hk_thread;
+	pthread_create(&hk_thread, NULL, housekeeping_main, &hk);
+
 	char host[128];
 	snprintf(host, sizeof host, "%s", s.listen);
 	char *colon = strrchr(host, ':');
@@ -81,6 +118,11 @@ int cmd_serve(int argc, char **argv)
 	sigwait(&sigs, &sig);
 	cw_info("signal %d: draining requests in flight", sig);
 	cw_server_shutdown(srv, 10000);
+	pthread_mutex_lock(&hk.lock);
+	hk.stop = true;
+	pthread_cond_signal(&hk.wake);
+	pthread_mutex_unlock(&hk.lock);
+	pthread_join(hk_thread, NULL);
 	cw_store_close(store);
 	cw_info("stopped");
 	return 0;
