@@ -221,7 +221,7 @@ export function request(port, method, urlPath, { headers = {}, body, json, agent
 /* Raw bytes over TCP, for requests no HTTP client would send. Resolves with
  * {status, headers, text, json, closed} after one response (or the connection's end,
  * or the timeout: then status is 0). Connection errors after data count as the end. */
-export function rawRequest(port, bytes, { timeout } = {}) {
+export function rawRequest(port, bytes, { timeout, readAfterMs } = {}) {
 	return new Promise((resolve) => {
 		const sock = net.connect({ host: '127.0.0.1', port });
 		const chunks = [];
@@ -236,7 +236,12 @@ export function rawRequest(port, bytes, { timeout } = {}) {
 		const timer = setTimeout(() => finish('timeout'), timeout ?? 15000 * SLOW);
 		sock.on('connect', () => {
 			// A server that answers before reading everything may reset the connection.
-			sock.write(bytes, () => {});
+			// readAfterMs: read nothing until the request is written and that long has
+			// passed, like a client busy uploading (a reset then loses the answer).
+			if (readAfterMs) sock.pause();
+			sock.write(bytes, () => {
+				if (readAfterMs) setTimeout(() => sock.resume(), readAfterMs);
+			});
 		});
 		sock.on('data', (c) => {
 			chunks.push(c);
