@@ -192,8 +192,9 @@ describe('short timers, side by side', { concurrency: true }, () => {
 	});
 
 	test(`a session ends after --session-absolute ${ABS_S}s however busy it is`, async () => {
-		const s = await abs.login('citizen');
+		// From before the sign-in: the session is stamped when the request starts.
 		const t0 = Date.now();
+		const s = await abs.login('citizen');
 		const seen = [];
 		for (;;) {
 			const r = await abs.get('/api/v1/session', { session: s });
