@@ -346,6 +346,18 @@ test('moving a town moves its subtree: scope follows the new parent; audited', a
 	assert.match(first.detail, new RegExp(`${XIANGSHAN}.*${DUJI}`));
 });
 
+test('one PATCH may rename and move together', async () => {
+	const town = '340603780000';
+	assert.equal((await srv.post('/api/v1/regions', { session: admin, json: { code: town, name: '旧名街道', parent: XIANGSHAN } })).status, 201);
+	const g = await get(town);
+	const r = await srv.patch(`/api/v1/regions/${town}`, { session: admin, json: { name: '新名街道', parent: LIESHAN }, headers: { 'If-Match': g.headers.etag } });
+	assert.equal(r.status, 200, r.text);
+	assert.deepEqual(r.json, { code: town, name: '新名街道', level: 'town', parent: LIESHAN });
+	assert.deepEqual((await get(town)).json, r.json);
+	const actions = (await srv.audit({ object: `region:${town}` })).json.items.map((x) => x.action).sort();
+	assert.deepEqual(actions, ['region.create', 'region.move', 'region.rename']);
+});
+
 test('moves to a parent of the wrong level or into the own subtree are 409 INVALID_REGION_MOVE and change nothing', async () => {
 	const town = '340603779000';
 	assert.equal((await srv.post('/api/v1/regions', { session: admin, json: { code: town, name: '不动街道', parent: XIANGSHAN } })).status, 201);

@@ -74,6 +74,15 @@ test('the session cookie is HttpOnly, SameSite=Strict, for the whole site, not S
 	assert.notEqual(s2.csrf, s.csrf);
 });
 
+test('signing in never adopts a session id the client brought (no session fixation)', async () => {
+	const planted = 'planted-by-an-attacker-0123456789abcdef';
+	const r = await srv.tryLogin('leader', PASSWORD, { Cookie: `cw_session=${planted}` });
+	assert.equal(r.status, 200, r.text);
+	const sc = r.setCookies.find((c) => c.startsWith('cw_session='));
+	assert.ok(sc && !sc.includes(planted), `a fresh session id: ${sc}`);
+	assertError(await srv.get('/api/v1/session', { headers: { Cookie: `cw_session=${planted}` } }), 401, 'AUTH_REQUIRED', undefined, 'the planted id');
+});
+
 test('GET /session answers who is signed in, or 401 AUTH_REQUIRED', async () => {
 	const s = await srv.session('xs_center');
 	const r = await srv.get('/api/v1/session', { session: s });

@@ -73,6 +73,28 @@ test('the security administrator lists every account, page by page, and reads on
 	for (const d of deps.json.items) assert.deepEqual(Object.keys(d).sort(), ['code', 'id', 'name', 'region']);
 });
 
+test('departments are listed within the caller’s scope', async () => {
+	const city = await srv.get('/api/v1/departments?limit=200', { session: await srv.session('center') });
+	assert.equal(city.status, 200, city.text);
+	const regions = new Set(city.json.items.map((d) => d.region));
+	for (const r of [CITY, XIANGSHAN, DUJI]) assert.ok(regions.has(r), `units at ${r}`);
+	const xs = await srv.get('/api/v1/departments?limit=200', { session: await srv.session('xs_center') });
+	assert.equal(xs.status, 200, xs.text);
+	assert.ok(xs.json.items.length > 0);
+	assert.ok(xs.json.items.every((d) => d.region.startsWith('340603')), `only 相山区 units: ${xs.json.items.map((d) => d.region)}`);
+	assert.ok(xs.json.items.length < city.json.items.length);
+	// Paging by cursor gives the same list.
+	const paged = [];
+	let cursor = null;
+	do {
+		const r = await srv.get(`/api/v1/departments?limit=4${cursor ? `&cursor=${cursor}` : ''}`, { session: await srv.session('center') });
+		assert.equal(r.status, 200, r.text);
+		paged.push(...r.json.items);
+		cursor = r.json.next_cursor;
+	} while (cursor !== null);
+	assert.deepEqual(paged, city.json.items);
+});
+
 test('other roles cannot administer accounts: 403 FORBIDDEN, nothing created', async () => {
 	const username = uname('nope');
 	const body = { username, name: '越权', region: CITY, roles: ['citizen'], password: PASSWORD };
