@@ -318,8 +318,13 @@ test('a second server on the same database sees the same sessions (sessions live
 	const a = await startServer();
 	let b;
 	try {
-		b = await startServer({ db: a.db });
+		// The second one stands behind TLS: its cookies are Secure.
+		b = await startServer({ db: a.db, args: ['--secure-cookies'] });
 		const s = await a.login('leader');
+		const sb = await b.login('leader');
+		assert.ok(sb.setCookie.split(';').map((x) => x.trim().toLowerCase()).includes('secure'), `--secure-cookies: ${sb.setCookie}`);
+		assert.ok(!s.setCookie.toLowerCase().includes('secure'));
+		assert.equal((await a.get('/api/v1/session', { session: sb })).status, 200);
 		const r = await b.get('/api/v1/session', { session: s });
 		assert.equal(r.status, 200, r.text);
 		assert.equal(r.json.user.username, 'leader');
