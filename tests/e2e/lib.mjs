@@ -221,7 +221,7 @@ export function request(port, method, urlPath, { headers = {}, body, json, agent
 /* Raw bytes over TCP, for requests no HTTP client would send. Resolves with
  * {status, headers, text, json, closed} after one response (or the connection's end,
  * or the timeout: then status is 0). Connection errors after data count as the end. */
-export function rawRequest(port, bytes, { timeout, readAfterMs } = {}) {
+export function rawRequest(port, bytes, { timeout, readAfterMs, gapMs = 0 } = {}) {
 	return new Promise((resolve) => {
 		const sock = net.connect({ host: '127.0.0.1', port });
 		const chunks = [];
@@ -238,10 +238,18 @@ export function rawRequest(port, bytes, { timeout, readAfterMs } = {}) {
 			// A server that answers before reading everything may reset the connection.
 			// readAfterMs: read nothing until the request is written and that long has
 			// passed, like a client busy uploading (a reset then loses the answer).
+			// bytes may be a list of pieces, written gapMs apart.
 			if (readAfterMs) sock.pause();
-			sock.write(bytes, () => {
-				if (readAfterMs) setTimeout(() => sock.resume(), readAfterMs);
-			});
+			const pieces = Array.isArray(bytes) ? [...bytes] : [bytes];
+			const next = () => {
+				if (done) return;
+				const piece = pieces.shift();
+				sock.write(piece, () => {
+					if (pieces.length) setTimeout(next, gapMs);
+					else if (readAfterMs) setTimeout(() => sock.resume(), readAfterMs);
+				});
+			};
+			next();
 		});
 		sock.on('data', (c) => {
 			chunks.push(c);
