@@ -526,6 +526,15 @@ static enum MHD_Result queue_reply(struct req_ctx *c)
 	return r;
 }
 
+/* How much of a refused body we read and drop so that the client, still sending,
+ * gets to read our 413 rather than a reset: enough for a phone's photo sent to the
+ * wrong place, and a bound on what a client can make us read for nothing. */
+static size_t discard_limit(const struct cw_server_limits *lim)
+{
+	size_t floor = 16u << 20;
+	return 4 * lim->max_body > floor ? 4 * lim->max_body : floor;
+}
+
 /* Answers an error the headers already show, on the first call: the body is not
  * read, and libmicrohttpd closes the connection after this response. Doing it now
  * also spares a client that sent Expect: 100-continue the upload. */
@@ -573,8 +582,17 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 		const char *cl = cw_req_header(&c->req, "Content-Length");
 		if (cl) {
 			unsigned long long n = strtoull(cl, NULL, 10);
-			if (n > lim->max_body)
+			if (n <= lim->max_body)
+				return MHD_YES;
+			/* A client that asked to continue waits for us: answer now and
+			 * spare it the upload. One that is already sending would see a
+			 * reset instead of our answer if we closed now, so a body of
+			 * reasonable size is read and dropped and the 413 sent after it. */
+			const char *expect = cw_req_header(&c->req, "Expect");
+			if ((expect && strcasecmp(expect, "100-continue") == 0) ||
+			    n > discard_limit(lim))
 				return reject(c, CW_EC_PAYLOAD_TOO_LARGE);
+			cw_reply_error(&c->req, CW_EC_PAYLOAD_TOO_LARGE, NULL);
 		}
 		return MHD_YES;
 	}
@@ -590,7 +608,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 			 * after all of it, so the 413 waits while the rest is dropped;
 			 * a client that keeps sending loses the connection instead. */
 			c->discarded += n;
-			return c->discarded > 4 * lim->max_body ? MHD_NO : MHD_YES;
+			return c->discarded > discard_limit(lim) ? MHD_NO : MHD_YES;
 		}
 		/* Chunked uploads have no Content-Length: the running total decides. */
 		if (n > lim->max_body - c->body.len) {

@@ -520,7 +520,8 @@ static void test_authentication_hook(void **state)
 static void test_payload_too_large_by_content_length(void **state)
 {
 	(void)state;
-	/* Only the headers go out: the server must answer without waiting for a body. */
+	/* A client that sends a body over the limit in full reads the 413 after it:
+	 * the server drops the body rather than closing on a client still sending. */
 	struct client *c = client_open();
 	char req[256];
 	snprintf(req, sizeof req,
@@ -528,7 +529,23 @@ static void test_payload_too_large_by_content_length(void **state)
 		 "Content-Length: %d\r\n\r\n",
 		 MAX_BODY + 1);
 	assert_true(send_all(c->fd, req, strlen(req)));
+	char *over = malloc(MAX_BODY + 1);
+	memset(over, ' ', MAX_BODY + 1);
+	assert_true(send_all(c->fd, over, MAX_BODY + 1));
+	free(over);
 	struct resp *r = read_response(c, false);
+	assert_error(r, 413, "PAYLOAD_TOO_LARGE", NULL);
+	resp_free(r);
+	client_close(c);
+
+	/* A declared length beyond what the server will read for nothing is answered
+	 * at once, from the headers alone. */
+	c = client_open();
+	snprintf(req, sizeof req,
+		 "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+		 "Content-Length: 1000000000\r\n\r\n");
+	assert_true(send_all(c->fd, req, strlen(req)));
+	r = read_response(c, false);
 	assert_error(r, 413, "PAYLOAD_TOO_LARGE", NULL);
 	resp_free(r);
 	client_close(c);
@@ -574,12 +591,21 @@ static void test_payload_too_large_chunked(void **state)
 	resp_free(r);
 	client_close(c);
 
-	/* A client that goes on sending far past the limit is cut off. */
+	/* A client that goes on sending past what the server drops for nothing
+	 * (16 MiB here) is cut off. */
+	size_t big_len = 0x10000 + 16;
+	char *big = malloc(big_len);
+	int w = snprintf(big, big_len, "10000\r\n");
+	memset(big + w, 'x', 0x10000);
+	memcpy(big + w + 0x10000, "\r\n", 2);
+	big_len = (size_t)w + 0x10000 + 2;
 	c = client_open();
 	assert_true(send_all(c->fd, head, strlen(head)));
-	for (int i = 0; i < 40; i++)
-		if (!send_all(c->fd, chunk, strlen(chunk)))
-			break;
+	bool cut = false;
+	for (int i = 0; i < 400 && !cut; i++) /* up to 25 MiB */
+		cut = !send_all(c->fd, big, big_len);
+	free(big);
+	assert_true(cut);
 	r = read_response(c, false);
 	assert_null(r);
 	client_close(c);
