@@ -3,6 +3,7 @@
 #   make test  installs what is missing, builds, runs every test
 .PHONY: all build deps run test clean bench
 
+MAKEFLAGS += --no-print-directory
 BUILD ?= build
 DB ?= sqlite:civicgrid.db
 LISTEN ?= 127.0.0.1:8080
