@@ -22,16 +22,18 @@ struct cw_arena;
 enum cw_dialect { CW_DIALECT_SQLITE, CW_DIALECT_PG };
 
 
-enum cw_db_ptype { CW_DB_P_NULL, CW_DB_P_INT, CW_DB_P_TEXT };
+enum cw_db_ptype { CW_DB_P_NULL, CW_DB_P_INT, CW_DB_P_TEXT, CW_DB_P_REAL };
 
 struct cw_db_param {
 	enum cw_db_ptype type;
 	int64_t i;
 	const char *s;
+	double d;
 };
 
 #define CW_P_INT(v) ((struct cw_db_param){.type = CW_DB_P_INT, .i = (int64_t)(v)})
 #define CW_P_TEXT(v) ((struct cw_db_param){.type = (v) ? CW_DB_P_TEXT : CW_DB_P_NULL, .s = (v)})
+#define CW_P_REAL(v) ((struct cw_db_param){.type = CW_DB_P_REAL, .d = (double)(v)})
 #define CW_P_NULL ((struct cw_db_param){.type = CW_DB_P_NULL})
 
 /* A fully read result: nrows x ncols text cells in row-major order, NULL for SQL

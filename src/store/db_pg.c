@@ -12,6 +12,7 @@
 /* Type OIDs from the server's catalog (pg_type.h is not in libpq-dev). */
 #define CW_PG_INT8OID 20
 #define CW_PG_TEXTOID 25
+#define CW_PG_FLOAT8OID 701
 
 struct cw_db_conn {
 	PGconn *pg;
@@ -107,7 +108,7 @@ static int pg_query(struct cw_db_conn *c, struct cw_arena *a, const char *sql,
 {
 	const char **vals = NULL;
 	Oid *types = NULL;
-	char (*nums)[24] = NULL;
+	char (*nums)[32] = NULL;
 	if (nparams > 0) {
 		vals = cw_xcalloc((size_t)nparams, sizeof *vals);
 		types = cw_xcalloc((size_t)nparams, sizeof *types);
@@ -125,6 +126,11 @@ static int pg_query(struct cw_db_conn *c, struct cw_arena *a, const char *sql,
 		case CW_DB_P_TEXT:
 			vals[i] = params[i].s;
 			types[i] = CW_PG_TEXTOID;
+			break;
+		case CW_DB_P_REAL:
+			snprintf(nums[i], sizeof nums[i], "%.17g", params[i].d);
+			vals[i] = nums[i];
+			types[i] = CW_PG_FLOAT8OID;
 			break;
 		default:
 			vals[i] = NULL;

@@ -142,6 +142,9 @@ static int sq_query(struct cw_db_conn *c, struct cw_arena *a, const char *sql,
 			/* Static: the bindings are cleared before this function returns. */
 			rc = sqlite3_bind_text(st, idx, params[i].s, -1, SQLITE_STATIC);
 			break;
+		case CW_DB_P_REAL:
+			rc = sqlite3_bind_double(st, idx, params[i].d);
+			break;
 		default:
 			rc = sqlite3_bind_null(st, idx);
 			break;

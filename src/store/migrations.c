@@ -210,8 +210,67 @@ static const char m1_pg[] =
     " updated_at BIGINT NOT NULL"
     ");";
 
+/* 2: grids. Boundaries of any region as GeoJSON text with their envelope (the
+ * lookup index is built from these at start and on change), the attributes of a
+ * grid, and the "1+1" assignment of workers to grids. */
+static const char m2_sqlite[] =
+    "CREATE TABLE region_boundaries ("
+    " code TEXT PRIMARY KEY NOT NULL REFERENCES regions (code) ON DELETE CASCADE,"
+    " geojson TEXT NOT NULL,"
+    " min_lon REAL NOT NULL, min_lat REAL NOT NULL, max_lon REAL NOT NULL, max_lat REAL NOT NULL,"
+    " area_m2 REAL NOT NULL,"
+    " updated_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE grids ("
+    " code TEXT PRIMARY KEY NOT NULL REFERENCES regions (code) ON DELETE CASCADE,"
+    " kind TEXT NOT NULL DEFAULT 'comprehensive' CHECK (kind IN ('comprehensive', 'school',"
+    "  'hospital', 'park', 'enterprise', 'market')),"
+    " households INTEGER NOT NULL DEFAULT 0 CHECK (households >= 0),"
+    " population INTEGER NOT NULL DEFAULT 0 CHECK (population >= 0),"
+    " synthetic INTEGER NOT NULL DEFAULT 0 CHECK (synthetic IN (0, 1)),"
+    " updated_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE grid_workers ("
+    " grid TEXT NOT NULL REFERENCES regions (code) ON DELETE CASCADE,"
+    " user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+    " duty TEXT NOT NULL CHECK (duty IN ('full_time', 'part_time')),"
+    " since INTEGER NOT NULL,"
+    " PRIMARY KEY (grid, user_id)"
+    ") STRICT;"
+    "CREATE INDEX grid_workers_user ON grid_workers (user_id);"
+    "CREATE UNIQUE INDEX grid_workers_one_full_time ON grid_workers (grid) WHERE duty = 'full_time';";
+
+static const char m2_pg[] =
+    "CREATE TABLE region_boundaries ("
+    " code TEXT PRIMARY KEY REFERENCES regions (code) ON DELETE CASCADE,"
+    " geojson TEXT NOT NULL,"
+    " min_lon DOUBLE PRECISION NOT NULL, min_lat DOUBLE PRECISION NOT NULL,"
+    " max_lon DOUBLE PRECISION NOT NULL, max_lat DOUBLE PRECISION NOT NULL,"
+    " area_m2 DOUBLE PRECISION NOT NULL,"
+    " updated_at BIGINT NOT NULL"
+    ");"
+    "CREATE TABLE grids ("
+    " code TEXT PRIMARY KEY REFERENCES regions (code) ON DELETE CASCADE,"
+    " kind TEXT NOT NULL DEFAULT 'comprehensive' CHECK (kind IN ('comprehensive', 'school',"
+    "  'hospital', 'park', 'enterprise', 'market')),"
+    " households INTEGER NOT NULL DEFAULT 0 CHECK (households >= 0),"
+    " population INTEGER NOT NULL DEFAULT 0 CHECK (population >= 0),"
+    " synthetic INTEGER NOT NULL DEFAULT 0 CHECK (synthetic IN (0, 1)),"
+    " updated_at BIGINT NOT NULL"
+    ");"
+    "CREATE TABLE grid_workers ("
+    " grid TEXT NOT NULL REFERENCES regions (code) ON DELETE CASCADE,"
+    " user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+    " duty TEXT NOT NULL CHECK (duty IN ('full_time', 'part_time')),"
+    " since BIGINT NOT NULL,"
+    " PRIMARY KEY (grid, user_id)"
+    ");"
+    "CREATE INDEX grid_workers_user ON grid_workers (user_id);"
+    "CREATE UNIQUE INDEX grid_workers_one_full_time ON grid_workers (grid) WHERE duty = 'full_time';";
+
 const struct cw_migration cw_migrations[] = {
     {1, "initial schema", m1_sqlite, m1_pg},
+    {2, "grids", m2_sqlite, m2_pg},
 };
 
 const int cw_migrations_count = (int)(sizeof cw_migrations / sizeof cw_migrations[0]);

@@ -167,6 +167,59 @@ int cw_store_audit_head(struct cw_tx *tx, int64_t *seq, char hash[CW_SM3_HEX_LEN
 int cw_store_audit_scan(struct cw_tx *tx, int64_t after_seq, int limit,
 			struct cw_audit_rec **items, int *n);
 
+/* ---- grids: attributes, boundaries, workers ---- */
+struct cw_grid {
+	const char *code, *name, *village, *path; /* from the region row */
+	const char *kind;                         /* "comprehensive", "school", … */
+	int64_t households, population;
+	bool synthetic;
+	bool has_boundary;
+	int64_t updated_at;
+};
+
+/* Writes a grid's attributes (the region row must exist). */
+int cw_store_grid_upsert(struct cw_tx *tx, const struct cw_grid *g);
+/* A region of level grid with its attributes (defaults when none were written). */
+int cw_store_grid_get(struct cw_tx *tx, const char *code, struct cw_grid *out);
+/* Grids whose path lies in scope_path, by code after after_code, at most limit. */
+int cw_store_grid_list(struct cw_tx *tx, const char *scope_path, const char *after_code,
+		       int limit, struct cw_grid **items, int *n);
+
+struct cw_boundary {
+	const char *code;
+	const char *geojson; /* the geometry object, compact text */
+	double bbox[4];      /* min lon, min lat, max lon, max lat */
+	double area_m2;
+	int64_t updated_at;
+};
+
+int cw_store_boundary_set(struct cw_tx *tx, const struct cw_boundary *b);
+int cw_store_boundary_get(struct cw_tx *tx, const char *code, struct cw_boundary *out);
+/* Boundaries of regions of `level` by code after after_code (NULL: from the start). */
+int cw_store_boundary_scan(struct cw_tx *tx, enum cw_level level, const char *after_code,
+			   int limit, struct cw_boundary **items, int *n);
+/* Boundaries of the children of `parent` whose envelope meets bbox, except `exclude`. */
+int cw_store_boundary_siblings(struct cw_tx *tx, const char *parent, const char *exclude,
+			       const double bbox[4], struct cw_boundary **items, int *n);
+
+struct cw_grid_worker {
+	const char *grid;
+	int64_t user_id;
+	const char *username, *name;
+	const char *duty; /* "full_time" or "part_time" */
+	int64_t since;
+};
+
+/* Assigns (or changes the duty of) a worker; CONSTRAINT when the grid already has
+ * another full-time worker. */
+int cw_store_grid_worker_set(struct cw_tx *tx, const char *grid, int64_t user_id,
+			     const char *duty, int64_t since);
+int cw_store_grid_worker_remove(struct cw_tx *tx, const char *grid, int64_t user_id);
+/* Workers of the grids in scope_path (full-time first within a grid), by grid code;
+ * with grid set, only that grid's. */
+int cw_store_grid_workers(struct cw_tx *tx, const char *scope_path, const char *grid,
+			  struct cw_grid_worker **items, int *n);
+
 /* ---- settings: small key/value configuration kept in the database ---- */
 int cw_store_setting_get(struct cw_tx *tx, const char *key, const char **value);
 int cw_store_setting_set(struct cw_tx *tx, const char *key, const char *value, int64_t now);

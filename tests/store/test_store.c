@@ -990,6 +990,155 @@ static void test_concurrent_appends(void **state)
 	assert_int_equal(verified_chain_length(), before + THREADS * PER_THREAD);
 }
 
+/* ---- grids ---- */
+
+#define GTOWN "340604001000"
+#define GVILLAGE "340604001200"
+#define GRID_A GVILLAGE "001"
+#define GRID_B GVILLAGE "002"
+#define SQ(x0, y0, x1, y1)                                                                   \
+	"{\"type\":\"Polygon\",\"coordinates\":[[[" #x0 "," #y0 "],[" #x1 "," #y0 "],[" #x1     \
+	"," #y1 "],[" #x0 "," #y1 "],[" #x0 "," #y0 "]]]}"
+
+static int grids_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	struct cw_grid g;
+	T_OK(mkregion(tx, GTOWN, "杨庄街道", LIESHAN, CW_LEVEL_TOWN));
+	T_OK(mkregion(tx, GVILLAGE, "某村", GTOWN, CW_LEVEL_VILLAGE));
+	T_OK(mkregion(tx, GRID_A, "第一网格", GVILLAGE, CW_LEVEL_GRID));
+	T_OK(mkregion(tx, GRID_B, "第二网格", GVILLAGE, CW_LEVEL_GRID));
+
+	/* A grid region without attributes reads with the defaults. */
+	T_OK(cw_store_grid_get(tx, GRID_B, &g));
+	T_STR(g.kind, "comprehensive");
+	T(g.households == 0 && !g.synthetic && !g.has_boundary);
+	T_STR(g.village, GVILLAGE);
+	T_RC(cw_store_grid_get(tx, GVILLAGE, &g), CW_DB_NOTFOUND); /* not a grid */
+
+	struct cw_grid a = {.code = GRID_A, .kind = "school", .households = 320, .population = 900,
+			    .synthetic = true, .updated_at = 5000};
+	T_OK(cw_store_grid_upsert(tx, &a));
+	a.households = 330;
+	T_OK(cw_store_grid_upsert(tx, &a));
+	T_OK(cw_store_grid_get(tx, GRID_A, &g));
+	T_STR(g.kind, "school");
+	T(g.households == 330 && g.population == 900 && g.synthetic && g.updated_at == 5000);
+	return CW_DB_OK;
+}
+
+static int grids_bad_kind_rolled_back_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	struct cw_grid bad = {.code = GRID_B, .kind = "castle", .updated_at = 5000};
+	return cw_store_grid_upsert(tx, &bad);
+}
+
+static int boundaries_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	struct cw_boundary b, *bv;
+	struct cw_grid g, *gv;
+	int n;
+	struct cw_boundary ba = {.code = GRID_A, .geojson = SQ(116.8, 33.9, 116.81, 33.91),
+				 .bbox = {116.8, 33.9, 116.81, 33.91}, .area_m2 = 1027000.5,
+				 .updated_at = 6000};
+	struct cw_boundary bb = {.code = GRID_B, .geojson = SQ(116.81, 33.9, 116.82, 33.91),
+				 .bbox = {116.81, 33.9, 116.82, 33.91}, .area_m2 = 1027000.5,
+				 .updated_at = 6000};
+	T_OK(cw_store_boundary_set(tx, &ba));
+	T_OK(cw_store_boundary_set(tx, &bb));
+	T_OK(cw_store_boundary_get(tx, GRID_A, &b));
+	T_STR(b.geojson, ba.geojson);
+	T(b.bbox[0] == 116.8 && b.bbox[3] == 33.91 && b.area_m2 == 1027000.5);
+	T_RC(cw_store_boundary_get(tx, GVILLAGE, &b), CW_DB_NOTFOUND);
+
+	/* Siblings whose envelope meets a box, never the excluded grid itself. */
+	double box[4] = {116.805, 33.905, 116.815, 33.906};
+	T_OK(cw_store_boundary_siblings(tx, GVILLAGE, GRID_A, box, &bv, &n));
+	T(n == 1);
+	T_STR(bv[0].code, GRID_B);
+	double far[4] = {117.0, 34.0, 117.1, 34.1};
+	T_OK(cw_store_boundary_siblings(tx, GVILLAGE, NULL, far, &bv, &n));
+	T(n == 0);
+
+	/* Scanning grid boundaries pages by code. */
+	T_OK(cw_store_boundary_scan(tx, CW_LEVEL_GRID, NULL, 1, &bv, &n));
+	T(n == 1);
+	T_STR(bv[0].code, GRID_A);
+	T_OK(cw_store_boundary_scan(tx, CW_LEVEL_GRID, GRID_A, 10, &bv, &n));
+	T(n == 1);
+	T_STR(bv[0].code, GRID_B);
+	T_OK(cw_store_boundary_scan(tx, CW_LEVEL_VILLAGE, NULL, 10, &bv, &n));
+	T(n == 0);
+
+	/* Grid lists follow scope; the boundary shows in has_boundary. */
+	T_OK(cw_store_grid_list(tx, P_LIESHAN "/" GTOWN, NULL, 10, &gv, &n));
+	T(n == 2);
+	T_STR(gv[0].code, GRID_A);
+	T(gv[0].has_boundary);
+	T_OK(cw_store_grid_list(tx, P_LIESHAN "/" GTOWN, GRID_A, 10, &gv, &n));
+	T(n == 1);
+	T_OK(cw_store_grid_list(tx, P_XIANGSHAN "/" TOWN2, NULL, 10, &gv, &n));
+	T(n == 0);
+	T_OK(cw_store_grid_get(tx, GRID_B, &g));
+	T(g.has_boundary);
+	return CW_DB_OK;
+}
+
+static int workers_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	struct cw_grid_worker *wv;
+	int n;
+	struct cw_user u1 = mkuser("gwa", "张三", GRID_A, ROLE(GRID_WORKER));
+	struct cw_user u2 = mkuser("gwb", "李四", GRID_A, ROLE(GRID_WORKER));
+	struct cw_user u3 = mkuser("gwc", "王五", GRID_B, ROLE(GRID_WORKER));
+	T_OK(cw_store_user_insert(tx, &u1));
+	T_OK(cw_store_user_insert(tx, &u2));
+	T_OK(cw_store_user_insert(tx, &u3));
+	T_OK(cw_store_grid_worker_set(tx, GRID_A, u2.id, "part_time", 7000));
+	T_OK(cw_store_grid_worker_set(tx, GRID_A, u1.id, "full_time", 7000));
+	T_OK(cw_store_grid_worker_set(tx, GRID_B, u3.id, "full_time", 7000));
+	T_OK(cw_store_grid_workers(tx, NULL, GRID_A, &wv, &n));
+	T(n == 2);
+	T_STR(wv[0].username, "gwa"); /* full-time first */
+	T_STR(wv[0].duty, "full_time");
+	T_STR(wv[1].name, "李四");
+	T_OK(cw_store_grid_workers(tx, P_LIESHAN "/" GTOWN, NULL, &wv, &n));
+	T(n == 3);
+	T_STR(wv[2].grid, GRID_B);
+	T_OK(cw_store_grid_workers(tx, P_XIANGSHAN, NULL, &wv, &n));
+	T(n == 0);
+	T_OK(cw_store_grid_worker_remove(tx, GRID_A, u2.id));
+	T_RC(cw_store_grid_worker_remove(tx, GRID_A, u2.id), CW_DB_NOTFOUND);
+	return CW_DB_OK;
+}
+
+static int second_full_time_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	return cw_store_grid_worker_set(tx, GRID_A, uid("gwc"), "full_time", 8000);
+}
+
+static int unknown_grid_worker_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	return cw_store_grid_worker_set(tx, GVILLAGE "999", uid("gwc"), "part_time", 8000);
+}
+
+static void test_grids(void **state)
+{
+	(void)state;
+	assert_int_equal(run(true, grids_fn, NULL), CW_DB_OK);
+	assert_int_equal(run(true, grids_bad_kind_rolled_back_fn, NULL), CW_DB_CONSTRAINT);
+	assert_int_equal(run(true, boundaries_fn, NULL), CW_DB_OK);
+	assert_int_equal(run(true, workers_fn, NULL), CW_DB_OK);
+	/* One full-time worker per grid ("1+1"), and only for grids that exist. */
+	assert_int_equal(run(true, second_full_time_fn, NULL), CW_DB_CONSTRAINT);
+	assert_int_equal(run(true, unknown_grid_worker_fn, NULL), CW_DB_CONSTRAINT);
+}
+
 int main(int argc, char **argv)
 {
 	char err[512] = "";
@@ -1040,6 +1189,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_tx_rollback),
 	    cmocka_unit_test(test_tx_busy_retry),
 	    cmocka_unit_test(test_concurrent_appends),
+	    cmocka_unit_test(test_grids),
 	};
 	int failed = cmocka_run_group_tests_name(
 	    cw_store_is_postgres(S) ? "store_postgres" : "store_sqlite", tests, NULL, NULL);
