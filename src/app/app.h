@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "core/auth.h"
 #include "core/error.h"
 #include "core/region.h"
@@ -141,6 +143,89 @@ int cw_audit_verify(cw_store *s, int64_t *count, int64_t *bad_seq, const char **
 enum cw_ec cw_audit_list(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
 			 const struct cw_audit_filter *f, int limit, struct cw_audit_rec **items,
 			 int *n);
+
+/* ---- grids (grids.c) ---- */
+
+struct cw_geo_locator;
+struct cw_geo_problem;
+
+/* Loads every grid boundary, builds a new lookup index and publishes it. Returns
+ * the number of grids indexed, or -1 when the store cannot be read. */
+int64_t cw_grids_rebuild_index(cw_store *s, struct cw_geo_locator *loc);
+/* The grids' change counter, bumped in every transaction that changes a grid
+ * boundary: an instance compares it to rebuild its index after another
+ * instance's change. -1 when the store cannot be read. */
+int64_t cw_grids_version(cw_store *s);
+
+struct cw_located {
+	char grid[16], village[16], town[16], district[16], city[16];
+};
+
+/* The grid covering a point, and its ancestors. NO_GRID when no grid covers it or
+ * the grid lies outside the actor's scope; INVALID_QUERY for coordinates out of range. */
+enum cw_ec cw_grid_locate(cw_store *s, struct cw_arena *a, struct cw_geo_locator *loc,
+			  const struct cw_actor *actor, double lon, double lat,
+			  struct cw_located *out);
+
+struct cw_grid_view {
+	struct cw_grid grid;
+	const char *geojson; /* boundary geometry text, NULL when none */
+	double area_m2;
+	struct cw_grid_worker *workers;
+	int nworkers;
+};
+
+enum cw_ec cw_grid_get_scoped(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+			      const char *code, struct cw_grid_view *out);
+/* Grids under `within` (a region in scope; NULL: the actor's home region) as a
+ * GeoJSON FeatureCollection with code, name, type, households, population,
+ * synthetic and worker names in the properties. */
+enum cw_ec cw_grids_feature_collection(cw_store *s, struct cw_arena *a,
+				       const struct cw_actor *actor, const char *within,
+				       json_t **out);
+/* Validates and stores a grid's boundary: a valid geometry, inside its village's
+ * boundary when it has one, not overlapping a sibling grid beyond 1 m². On a
+ * geometry refusal *why says why (and where, and which grid). */
+enum cw_ec cw_grid_set_boundary(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+				const char *code, const json_t *geometry, int64_t now,
+				struct cw_geo_problem *why);
+/* Attributes: kind (NULL keeps), households and population (-1 keeps). */
+enum cw_ec cw_grid_update(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+			  const char *code, const char *kind, int64_t households,
+			  int64_t population, int64_t now);
+/* "1+1": one full-time grid worker per grid (a grid_worker whose home region is
+ * that grid) and any number of part-timers (grid workers of that grid, or staff
+ * whose scope holds it). */
+enum cw_ec cw_grid_assign_worker(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+				 const char *code, int64_t user_id, const char *duty, int64_t now);
+enum cw_ec cw_grid_remove_worker(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+				 const char *code, int64_t user_id);
+
+/* One refused feature of an import. */
+struct cw_import_problem {
+	size_t index;      /* the feature's position in the file, from 0 */
+	char code[32];     /* its properties.code as given ("" when none) */
+	char reason_zh[320], reason_en[320];
+	bool has_location;
+	double lon, lat;
+};
+
+struct cw_import_report {
+	size_t features, created, updated;
+	struct cw_import_problem *problems; /* in feature order; malloc'd, free() it */
+	size_t nproblems;
+};
+
+/* Imports a FeatureCollection of grids, all or nothing: every feature is checked
+ * (properties.code a grid code under an existing village, name, type, households,
+ * population; the geometry as for cw_grid_set_boundary, against the file's other
+ * grids and the stored ones) and every problem reported; only when there is none
+ * is anything written, in one transaction. progress(done, total) is called while
+ * checking, when given. Returns OK, INVALID_GEOMETRY when features were refused,
+ * or another code for a file that is not a FeatureCollection. */
+enum cw_ec cw_grids_import(cw_store *s, const struct cw_actor *actor, const json_t *fc,
+			   int64_t now, void (*progress)(size_t done, size_t total),
+			   struct cw_import_report *rep);
 
 /* ---- the demo city (demo.c) ---- */
 

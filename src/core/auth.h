@@ -45,6 +45,7 @@ enum cw_perm {
 	CW_PERM_AUDIT_READ,   /* read the audit log */
 	CW_PERM_DEPT_READ,    /* list departments */
 	CW_PERM_DEPT_WRITE,   /* create departments */
+	CW_PERM_GRID_ASSIGN,  /* assign grid workers to grids in scope */
 	CW_PERM__COUNT
 };
 
