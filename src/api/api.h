@@ -15,6 +15,8 @@ struct cw_api {
 	struct cw_app_config cfg;
 	bool secure_cookies; /* add Secure to the session cookie (behind TLS) */
 	const char *web_dir; /* static console files; NULL for none */
+	struct cw_geo_locator *locator; /* the point-to-grid index */
+	int64_t grids_version;          /* of the index published last (atomic) */
 };
 
 /* The route table of the whole server. */
@@ -38,8 +40,20 @@ struct cw_actor cw_api_anonymous(struct cw_req *req);
 bool cw_api_require_or_reply(struct cw_req *req, enum cw_perm perm);
 /* Reads ?limit= (1..200, default def) or replies 400 INVALID_QUERY. */
 bool cw_api_limit_or_reply(struct cw_req *req, int def, int *limit);
+/* After a grid boundary changed: rebuild the lookup index now (other instances
+ * notice the changed version within seconds). */
+void cw_api_grids_changed(struct cw_req *req);
+/* Rebuilds the index when the stored grids version differs from the published
+ * one (called at start and periodically). */
+void cw_api_grids_refresh(struct cw_api *api, bool force);
 /* Replies with the error when ec is not OK; returns whether it replied. */
 bool cw_api_fail(struct cw_req *req, enum cw_ec ec, const char *field);
+
+/* A strong ETag of a representation: changes whenever any shown field does. */
+const char *cw_api_etag(struct cw_req *req, json_t *body);
+/* Replies 428 without If-Match and 412 when it is not the ETag of `current`
+ * (or "*"); returns whether the change may go ahead. */
+bool cw_api_if_match_or_reply(struct cw_req *req, json_t *current);
 
 /* JSON views shared by several handlers. */
 json_t *cw_api_user_json(const struct cw_user *u);
@@ -61,6 +75,13 @@ void cw_h_user_unlock(struct cw_req *req);
 void cw_h_user_password(struct cw_req *req);
 void cw_h_departments_list(struct cw_req *req);
 void cw_h_audit_list(struct cw_req *req);
+void cw_h_grids_locate(struct cw_req *req);
+void cw_h_grids_list(struct cw_req *req);
+void cw_h_grid_get(struct cw_req *req);
+void cw_h_grid_boundary_put(struct cw_req *req);
+void cw_h_grid_update(struct cw_req *req);
+void cw_h_grid_worker_add(struct cw_req *req);
+void cw_h_grid_worker_remove(struct cw_req *req);
 void cw_h_healthz(struct cw_req *req);
 void cw_h_metrics(struct cw_req *req);
 

@@ -1,6 +1,7 @@
 /* common.c - authentication, the caller as an actor, and helpers every handler uses. */
 #include "api/api.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -126,4 +127,27 @@ json_t *cw_api_region_json(const struct cw_region *r)
 {
 	return json_pack("{s:s, s:s, s:s, s:s?}", "code", r->code, "name", r->name, "level",
 			 cw_level_name(r->level), "parent", r->parent);
+}
+
+const char *cw_api_etag(struct cw_req *req, json_t *body)
+{
+	char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+	char h[CW_SM3_HEX_LEN];
+	cw_sm3_hex(text, strlen(text), h);
+	free(text);
+	return cw_arena_printf(req->arena, "\"%.16s\"", h);
+}
+
+bool cw_api_if_match_or_reply(struct cw_req *req, json_t *current)
+{
+	const char *if_match = cw_req_header(req, "If-Match");
+	if (!if_match) {
+		cw_reply_error(req, CW_EC_PRECONDITION_REQUIRED, NULL);
+		return false;
+	}
+	if (strcmp(if_match, "*") != 0 && strcmp(if_match, cw_api_etag(req, current)) != 0) {
+		cw_reply_error(req, CW_EC_PRECONDITION_FAILED, NULL);
+		return false;
+	}
+	return true;
 }

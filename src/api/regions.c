@@ -7,20 +7,10 @@
 #include "util/clock.h"
 #include "util/crypto.h"
 
-/* A strong ETag of the representation: changes whenever any shown field does. */
-static const char *etag_of(struct cw_req *req, json_t *body)
-{
-	char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-	char h[CW_SM3_HEX_LEN];
-	cw_sm3_hex(text, strlen(text), h);
-	free(text);
-	return cw_arena_printf(req->arena, "\"%.16s\"", h);
-}
-
 static void reply_region(struct cw_req *req, int status, const struct cw_region *r)
 {
 	json_t *body = cw_api_region_json(r);
-	cw_reply_header(req, "ETag", etag_of(req, body));
+	cw_reply_header(req, "ETag", cw_api_etag(req, body));
 	cw_reply_json(req, status, body);
 }
 
@@ -123,18 +113,11 @@ void cw_h_region_update(struct cw_req *req)
 	struct cw_region r;
 	if (cw_api_fail(req, cw_region_get_scoped(api->store, req->arena, &actor, code, &r), NULL))
 		return;
-	const char *if_match = cw_req_header(req, "If-Match");
-	if (!if_match) {
-		cw_reply_error(req, CW_EC_PRECONDITION_REQUIRED, NULL);
-		return;
-	}
 	json_t *cur = cw_api_region_json(&r);
-	bool fresh = strcmp(if_match, etag_of(req, cur)) == 0 || strcmp(if_match, "*") == 0;
+	bool fresh = cw_api_if_match_or_reply(req, cur);
 	json_decref(cur);
-	if (!fresh) {
-		cw_reply_error(req, CW_EC_PRECONDITION_FAILED, NULL);
+	if (!fresh)
 		return;
-	}
 	enum cw_ec ec = cw_region_update(api->store, req->arena, &actor, code, name, parent, cw_now());
 	if (cw_api_fail(req, ec, ec == CW_EC_INVALID_FIELD ? "name"
 				 : ec == CW_EC_OK	   ? NULL
