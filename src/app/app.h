@@ -115,6 +115,8 @@ enum cw_ec cw_token_create(cw_store *s, struct cw_arena *a, const struct cw_acto
 /* A region inside the actor's scope, or REGION_NOT_FOUND (also when outside). */
 enum cw_ec cw_region_get_scoped(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
 				const char *code, struct cw_region *out);
+/* The root of the tree (the city). */
+enum cw_ec cw_region_root(cw_store *s, struct cw_arena *a, struct cw_region *out);
 /* Children of a region in scope, by code after `after` (NULL: first page). */
 enum cw_ec cw_region_children_scoped(cw_store *s, struct cw_arena *a,
 				     const struct cw_actor *actor, const char *parent,

@@ -230,3 +230,28 @@ enum cw_ec cw_region_children_scoped(cw_store *s, struct cw_arena *a,
 		return c.ec;
 	return cw_app_store_ec(rc, CW_EC_REGION_NOT_FOUND, CW_EC_INTERNAL);
 }
+
+struct root_ctx {
+	struct cw_region *out;
+};
+
+static int root_tx(struct cw_tx *tx, void *p)
+{
+	struct root_ctx *c = p;
+	struct cw_region *items;
+	int n;
+	int rc = cw_store_region_children(tx, NULL, NULL, 1, &items, &n);
+	if (rc)
+		return rc;
+	if (n == 0)
+		return CW_DB_NOTFOUND;
+	*c->out = items[0];
+	return CW_DB_OK;
+}
+
+enum cw_ec cw_region_root(cw_store *s, struct cw_arena *a, struct cw_region *out)
+{
+	struct root_ctx c = {out};
+	return cw_app_store_ec(cw_store_tx(s, a, false, root_tx, &c), CW_EC_REGION_NOT_FOUND,
+			       CW_EC_INTERNAL);
+}
