@@ -115,8 +115,9 @@ enum cw_ec cw_token_create(cw_store *s, struct cw_arena *a, const struct cw_acto
 /* A region inside the actor's scope, or REGION_NOT_FOUND (also when outside). */
 enum cw_ec cw_region_get_scoped(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
 				const char *code, struct cw_region *out);
-/* The root of the tree (the city). */
+/* The root of the tree (the city); the _tx form inside a transaction. */
 enum cw_ec cw_region_root(cw_store *s, struct cw_arena *a, struct cw_region *out);
+int cw_region_root_tx(struct cw_tx *tx, struct cw_region *out);
 /* Children of a region in scope, by code after `after` (NULL: first page). */
 enum cw_ec cw_region_children_scoped(cw_store *s, struct cw_arena *a,
 				     const struct cw_actor *actor, const char *parent,
@@ -185,6 +186,8 @@ enum cw_ec cw_grid_get_scoped(cw_store *s, struct cw_arena *a, const struct cw_a
 enum cw_ec cw_grids_feature_collection(cw_store *s, struct cw_arena *a,
 				       const struct cw_actor *actor, const char *within,
 				       json_t **out);
+/* Bumps the grids' change counter inside a transaction that changed boundaries. */
+int cw_grids_bump_version(struct cw_tx *tx, int64_t now);
 /* Validates and stores a grid's boundary: a valid geometry, inside its village's
  * boundary when it has one, not overlapping a sibling grid beyond 1 m². On a
  * geometry refusal *why says why (and where, and which grid). */
@@ -239,5 +242,8 @@ struct cw_demo_options {
 
 /* Loads Huaibei's regions, departments and demo users; idempotent. Prints the logins. */
 int cw_demo_load(cw_store *s, const struct cw_demo_options *opt);
+/* Adds synthetic boundaries, about 2,000 grids and their ~4,600 workers (no
+ * passwords; gw_001 takes the first grid of 相南街道); nothing when grids exist. */
+int cw_demo_load_grids(cw_store *s, uint64_t seed, bool quiet);
 
 #endif

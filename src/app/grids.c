@@ -120,8 +120,7 @@ int64_t cw_grids_version(cw_store *s)
 	return rc ? -1 : c.v;
 }
 
-/* Bumps the change counter inside the transaction that changes boundaries. */
-static int bump_version(struct cw_tx *tx, int64_t now)
+int cw_grids_bump_version(struct cw_tx *tx, int64_t now)
 {
 	struct version_ctx c = {0};
 	int rc = version_tx(tx, &c);
@@ -391,7 +390,7 @@ static int boundary_tx(struct cw_tx *tx, void *p)
 	struct cw_boundary b = {.code = c->code, .geojson = c->text,
 				.area_m2 = cw_geo_area_m2(c->geom), .updated_at = c->now};
 	cw_geo_bbox(c->geom, b.bbox);
-	if ((rc = cw_store_boundary_set(tx, &b)) || (rc = bump_version(tx, c->now)))
+	if ((rc = cw_store_boundary_set(tx, &b)) || (rc = cw_grids_bump_version(tx, c->now)))
 		return rc;
 	struct cw_arena *a = cw_store_tx_arena(tx);
 	return cw_app_audit(tx, c->actor, "grid.boundary", cw_arena_printf(a, "grid:%s", c->code),
@@ -820,7 +819,7 @@ static int write_tx(struct cw_tx *tx, void *p)
 		if ((rc = cw_store_grid_upsert(tx, &g)) || (rc = cw_store_boundary_set(tx, &b)))
 			return rc;
 	}
-	if ((rc = bump_version(tx, c->now)))
+	if ((rc = cw_grids_bump_version(tx, c->now)))
 		return rc;
 	return cw_app_audit(tx, c->actor, "grid.import", "grids", true,
 			    cw_arena_printf(a, "features=%zu created=%zu updated=%zu", c->nsorted,

@@ -235,9 +235,8 @@ struct root_ctx {
 	struct cw_region *out;
 };
 
-static int root_tx(struct cw_tx *tx, void *p)
+int cw_region_root_tx(struct cw_tx *tx, struct cw_region *out)
 {
-	struct root_ctx *c = p;
 	struct cw_region *items;
 	int n;
 	int rc = cw_store_region_children(tx, NULL, NULL, 1, &items, &n);
@@ -245,8 +244,14 @@ static int root_tx(struct cw_tx *tx, void *p)
 		return rc;
 	if (n == 0)
 		return CW_DB_NOTFOUND;
-	*c->out = items[0];
+	*out = items[0];
 	return CW_DB_OK;
+}
+
+static int root_tx(struct cw_tx *tx, void *p)
+{
+	struct root_ctx *c = p;
+	return cw_region_root_tx(tx, c->out);
 }
 
 enum cw_ec cw_region_root(cw_store *s, struct cw_arena *a, struct cw_region *out)
