@@ -80,9 +80,12 @@ void cw_geo_index_free(struct cw_geo_index *ix);
 struct cw_geo_locator;
 
 struct cw_geo_locator *cw_geo_locator_new(void);
-/* Takes ownership of ix (may be NULL for "no grids"). */
+/* Takes ownership of ix (may be NULL for "no grids"). Returns once the lookups
+ * already running on the old index have finished (each takes about a microsecond)
+ * and the old index is freed; build the new index before calling this. */
 void cw_geo_locator_publish(struct cw_geo_locator *l, struct cw_geo_index *ix);
-/* Looks the point up in the current index; copies the code into out (16 bytes). */
+/* Looks the point up in the current index; copies the code into out (16 bytes; a
+ * longer code is cut to 15 characters). False, with out = "", when no grid covers it. */
 bool cw_geo_locator_locate(struct cw_geo_locator *l, double lon, double lat, char out[16]);
 void cw_geo_locator_free(struct cw_geo_locator *l);
 
