@@ -16,10 +16,10 @@
  *   `subl $1` without `lock`): lookups from many threads would race on it.
  * - Speed is not the reason: with bench/grid_lookup.c --geos (1,976 lattice grids,
  *   33,592 vertices over Huaibei's box, 2,000,000 points, one thread, -O2, this
- *   2-core machine) GEOS's STRtree + GEOSPreparedCovers_r answered 2.7 million
- *   random points/s (2.6 million inside points/s); this index answers 4.9 million/s
- *   (4.2 million/s inside), 4.8 and 4.2 million/s through the locator. Fanout 8 and
- *   32 measured within 10% of 16.
+ *   2-core machine, four runs) GEOS's STRtree + GEOSPreparedCovers_r answered
+ *   2.4-2.7 million random points/s (2.1-2.6 million points inside a grid); this
+ *   index 4.4-5.1 million/s (3.6-4.3 million inside), the same within noise through
+ *   the locator. Fanout 8 and 32 measured within 10% of 16.
  *
  * The index is plain immutable memory after cw_geo_index_build(), so any number of
  * threads may read it with no locks. Point in polygon is even-odd over all rings of
