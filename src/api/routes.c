@@ -14,6 +14,14 @@ static const struct cw_route routes[] = {
     {"GET", "/api/v1/regions/{code}", cw_h_region_get, 0},
     {"PATCH", "/api/v1/regions/{code}", cw_h_region_update, 0},
 
+    {"GET", "/api/v1/grids/locate", cw_h_grids_locate, 0},
+    {"GET", "/api/v1/grids", cw_h_grids_list, 0},
+    {"GET", "/api/v1/grids/{code}", cw_h_grid_get, 0},
+    {"PATCH", "/api/v1/grids/{code}", cw_h_grid_update, 0},
+    {"PUT", "/api/v1/grids/{code}/boundary", cw_h_grid_boundary_put, 0},
+    {"POST", "/api/v1/grids/{code}/workers", cw_h_grid_worker_add, 0},
+    {"DELETE", "/api/v1/grids/{code}/workers/{user}", cw_h_grid_worker_remove, 0},
+
     {"GET", "/api/v1/departments", cw_h_departments_list, 0},
 
     {"GET", "/api/v1/users", cw_h_users_list, 0},

@@ -237,10 +237,12 @@ enum cw_ec cw_grids_import(cw_store *s, const struct cw_actor *actor, const json
 struct cw_demo_options {
 	const char *data_dir;  /* where huaibei-towns.csv etc. are (../shared/data) */
 	const char *password;  /* NULL: random passwords, printed */
+	uint64_t seed;         /* of the synthetic grid layout */
 	bool quiet;
 };
 
-/* Loads Huaibei's regions, departments and demo users; idempotent. Prints the logins. */
+/* Loads Huaibei's regions, departments, demo users and grids; idempotent. Prints
+ * the logins. */
 int cw_demo_load(cw_store *s, const struct cw_demo_options *opt);
 /* Adds synthetic boundaries, about 2,000 grids and their ~4,600 workers (no
  * passwords; gw_001 takes the first grid of 相南街道); nothing when grids exist. */

@@ -95,6 +95,14 @@ static int split_csv(char *line, char **cols, int max)
 	return n;
 }
 
+/* `digits` (n < 12 chars, or exactly 12) followed by zeros up to 12 digits. */
+static void pad12(char out[16], const char *digits, size_t n)
+{
+	memset(out, '0', 12);
+	memcpy(out, digits, n > 12 ? 12 : n);
+	out[12] = 0;
+}
+
 struct region_row {
 	char code[16], parent[16];
 	char *name;
@@ -121,13 +129,13 @@ static int read_csv(const char *path, int code_digits, struct region_row **rows,
 		int nc = split_csv(line, cols, 6);
 		if (nc < 3 || strlen(cols[0]) != (size_t)code_digits || n == cap)
 			continue;
-		/* Codes of every level are padded to 12 digits in the tree. */
-		snprintf(r[n].code, sizeof r[n].code, "%s%.*s", cols[0], 12 - code_digits,
-			 "000000000000");
 		const char *parent = cols[2];
 		size_t pl = strlen(parent);
-		snprintf(r[n].parent, sizeof r[n].parent, "%s%.*s", parent, (int)(12 - pl),
-			 "000000000000");
+		if (pl == 0 || pl >= 12)
+			continue;
+		/* Codes of every level are padded to 12 digits in the tree. */
+		pad12(r[n].code, cols[0], (size_t)code_digits);
+		pad12(r[n].parent, parent, pl);
 		r[n].name = cw_arena_strdup(a, cols[1]);
 		n++;
 	}
@@ -281,9 +289,8 @@ int cw_demo_load(cw_store *s, const struct cw_demo_options *opt)
 	struct cw_actor actor = cw_actor_cli();
 	actor.username = "demo";
 	int64_t now = cw_now();
-	if (!opt->quiet)
-		printf("\n%-12s %-18s %-14s %s\n", "username", "role", "region", "password");
 	int failures = 0;
+	const char *shown_pw[sizeof demo_users / sizeof demo_users[0]] = {0};
 	for (size_t i = 0; i < sizeof demo_users / sizeof demo_users[0]; i++) {
 		const struct demo_user *du = &demo_users[i];
 		struct lookup_ctx l = {
@@ -327,8 +334,19 @@ int cw_demo_load(cw_store *s, const struct cw_demo_options *opt)
 			failures++;
 			continue;
 		}
-		if (!opt->quiet)
-			printf("%-12s %-18s %-14s %s\n", du->username, du->role, region, shown);
+		shown_pw[i] = cw_arena_strdup(a, shown);
+	}
+	/* Grids after the users, so gw_001 can take the first grid of 相南街道. */
+	if (!failures && cw_demo_load_grids(s, opt->seed, opt->quiet))
+		failures++;
+	if (!opt->quiet)
+		printf("\n%-12s %-18s %-16s %s\n", "username", "role", "region", "password");
+	for (size_t i = 0; i < sizeof demo_users / sizeof demo_users[0] && !opt->quiet; i++) {
+		struct lookup_ctx l = {.username = demo_users[i].username};
+		if (!shown_pw[i] || cw_store_tx(s, a, false, lookup_tx, &l) || l.user_rc)
+			continue;
+		printf("%-12s %-18s %-16s %s\n", demo_users[i].username, demo_users[i].role,
+		       l.user.region, shown_pw[i]);
 	}
 	cw_arena_free(a);
 	return failures ? -1 : 0;

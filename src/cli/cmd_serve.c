@@ -8,6 +8,7 @@
 
 #include "api/api.h"
 #include "cli/cli.h"
+#include "geo/geo.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -19,10 +20,12 @@ static const char usage[] =
     "                       [--max-body BYTES] [--secure-cookies] [--log-level info]\n"
     "Serves until SIGINT or SIGTERM, lets requests in flight finish, exits 0.\n";
 
-/* Housekeeping beside the server: dead sessions are removed every five minutes
- * (a session is also refused and removed when it is next presented). */
+/* Housekeeping beside the server: every ten seconds the grid index is rebuilt if
+ * another instance changed a boundary; every five minutes dead sessions are
+ * removed (a session is also refused and removed when it is next presented). */
 struct housekeeping {
 	cw_store *store;
+	struct cw_api *api;
 	const struct cw_app_config *cfg;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -32,16 +35,21 @@ struct housekeeping {
 static void *housekeeping_main(void *p)
 {
 	struct housekeeping *h = p;
+	int64_t last_purge = 0;
 	pthread_mutex_lock(&h->lock);
 	while (!h->stop) {
 		pthread_mutex_unlock(&h->lock);
-		int64_t n = cw_sessions_purge(h->store, h->cfg, cw_now());
-		if (n > 0)
-			cw_info("housekeeping: removed %lld expired sessions", (long long)n);
+		cw_api_grids_refresh(h->api, false);
+		if (cw_now() - last_purge >= 300) {
+			int64_t n = cw_sessions_purge(h->store, h->cfg, cw_now());
+			if (n > 0)
+				cw_info("housekeeping: removed %lld expired sessions", (long long)n);
+			last_purge = cw_now();
+		}
 		pthread_mutex_lock(&h->lock);
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += 300;
+		until.tv_sec += 10;
 		while (!h->stop && pthread_cond_timedwait(&h->wake, &h->lock, &until) == 0)
 			;
 	}
@@ -81,7 +89,11 @@ int cmd_serve(int argc, char **argv)
 									       : 60},
 	    .secure_cookies = s.secure_cookies,
 	    .web_dir = s.web_dir ? s.web_dir : cw_cli_near_exe("../web"),
+	    .locator = cw_geo_locator_new(),
+	    .grids_version = -1,
 	};
+	/* The index is in place before the first request. */
+	cw_api_grids_refresh(&api, true);
 	struct cw_server_config sc = {
 	    .listen = s.listen,
 	    .threads = s.threads,
@@ -97,9 +109,10 @@ int cmd_serve(int argc, char **argv)
 	if (!srv) {
 		fprintf(stderr, "civicgrid serve: %s\n", err);
 		cw_store_close(store);
+		cw_geo_locator_free(api.locator);
 		return 1;
 	}
-	struct housekeeping hk = {.store = store, .cfg = &api.cfg,
+	struct housekeeping hk = {.store = store, .api = &api, .cfg = &api.cfg,
 				  .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 	pthread_t hk_thread;
 	pthread_create(&hk_thread, NULL, housekeeping_main, &hk);
@@ -124,6 +137,7 @@ int cmd_serve(int argc, char **argv)
 	pthread_mutex_unlock(&hk.lock);
 	pthread_join(hk_thread, NULL);
 	cw_store_close(store);
+	cw_geo_locator_free(api.locator);
 	cw_info("stopped");
 	return 0;
 }

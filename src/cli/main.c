@@ -16,6 +16,8 @@ static const struct {
     {"token", cmd_token, "create API tokens for integrations"},
     {"audit", cmd_audit, "verify the audit log's SM3 hash chain"},
     {"migrate", cmd_migrate, "create or upgrade the database schema"},
+    {"import", cmd_import, "import grids from GeoJSON (all or nothing)"},
+    {"export", cmd_export, "export grids as GeoJSON"},
 };
 
 static void usage(FILE *f)
