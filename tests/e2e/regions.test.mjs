@@ -168,14 +168,15 @@ test('a district dispatcher sees the subtree of 相山区 and nothing else (404,
 	assertError(await get(DUJI, med), 404, 'REGION_NOT_FOUND', undefined, 'mediator GET 杜集区');
 });
 
-test('a grid worker sees only their own village', async () => {
+test('a grid worker sees only their own grid', async () => {
 	const gw = await srv.session('gw_001');
 	const home = gw.user.region;
 	const r = await get(home, gw);
 	assert.equal(r.status, 200, r.text);
-	assert.equal(r.json.level, 'village');
-	const sibling = villages.find((x) => x.parent === XIANGNAN && x.code !== home);
-	for (const code of [XIANGNAN, XIANGSHAN, CITY, sibling.code, DUJI]) assertError(await get(code, gw), 404, 'REGION_NOT_FOUND', undefined, `gw_001 GET ${code}`);
+	assert.equal(r.json.level, 'grid');
+	const village = r.json.parent;
+	const sibling = villages.find((x) => x.parent === XIANGNAN && x.code !== village);
+	for (const code of [XIANGNAN, XIANGSHAN, CITY, village, sibling.code, DUJI, `${village}002`]) assertError(await get(code, gw), 404, 'REGION_NOT_FOUND', undefined, `gw_001 GET ${code}`);
 	assertError(await srv.get(`/api/v1/regions?parent=${XIANGNAN}`, { session: gw }), 404, 'REGION_NOT_FOUND', undefined, 'gw_001 list the town');
 	const kids = await srv.get(`/api/v1/regions?parent=${home}`, { session: gw });
 	assert.equal(kids.status, 200, kids.text);

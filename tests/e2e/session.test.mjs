@@ -52,13 +52,13 @@ test('every demo user signs in and gets their roles and home region', async () =
 		assert.deepEqual(Object.keys(s.res.json).sort(), ['csrf_token', 'user']);
 		srv.sessions.set(username, s);
 	}
-	// gw_001 works in a community (village) of 相南街道.
+	// gw_001 is the full-time worker of a grid in a community of 相南街道.
 	const gw = srv.sessions.get('gw_001');
-	assert.match(gw.user.region, /^340603001\d{3}$/);
+	assert.match(gw.user.region, /^340603001\d{6}$/);
 	const r = await srv.get(`/api/v1/regions/${gw.user.region}`, { session: gw });
 	assert.equal(r.status, 200, r.text);
-	assert.equal(r.json.level, 'village');
-	assert.equal(r.json.parent, XIANGNAN);
+	assert.equal(r.json.level, 'grid');
+	assert.equal(r.json.parent.slice(0, 9), XIANGNAN.slice(0, 9));
 });
 
 test('the session cookie is HttpOnly, SameSite=Strict, for the whole site, not Secure on plain HTTP', async () => {
