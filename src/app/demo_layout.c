@@ -1,17 +1,19 @@
 /* demo_layout.c - synthetic boundaries for the demo city: one jittered lattice over
  * Huaibei, cut into districts, towns, villages and grids; see demo_layout.h.
  *
- * How: the city is a set of cells of a square lattice (0.2 km) whose vertices are
- * moved by a smooth warp and a small jitter, so boundaries are curved and ragged.
- * Each region owns a set of cells, cut from its parent's set in proportion to
- * the area its grids want. Every cut keeps both pieces orthogonally convex and
- * connected (each row and each column of a piece is one run of cells), which makes
- * every region a topological disc: its boundary is one simple ring. Rings walk
- * every lattice vertex on the boundary, so neighbours share their edges vertex by
- * vertex and the regions tile their parent exactly.
+ * How: the city is a set of cells of a square lattice (about 0.2 km) whose
+ * vertices are bent by a smooth warp and jittered, so that lines are curved and
+ * ragged. Each region owns a set of cells, cut from its parent's in proportion to
+ * the area its grids want (urban grids ~0.35 km², rural ones ~2.8 km²). Every cut
+ * keeps both pieces orthogonally convex and connected (each row and each column of
+ * a piece is one run of cells), so every region is a topological disc. A last
+ * "wiggle" moves cells across boundaries so they meander; it moves a cell only
+ * when every region it leaves or joins stays a disc. A region's ring walks every
+ * lattice vertex on its boundary, so neighbours share edges vertex by vertex and
+ * the regions tile their parent exactly.
  *
  * Grid numbering (west→east, north→south): in a village of n grids with area A
- * (km², on the local plane below) and northernmost latitude N, a grid's row is
+ * (km², on the local plane below) and northernmost northing N, a grid's row is
  * floor((N - c) / sqrt(A / n)) where c is the northing of its centroid; grids are
  * numbered by row, then by the easting of their centroid (west first). */
 #include "app/demo_layout.h"
@@ -159,7 +161,8 @@ struct node {
 	double weight;            /* km² its grids want */
 	double urban;             /* 0 rural .. 1 urban; random for grids */
 	int ngrids;
-	size_t off, len;          /* its cells: ctx.cells[off .. off + len) */
+	size_t off, len;          /* its cells: ctx.cells[off .. off + len), after the
+				   * wiggle ctx.byl[level][off .. off + len) */
 	struct cw_layout_ring ring;
 	/* grids */
 	enum cw_grid_kind kind;
@@ -267,8 +270,7 @@ static bool strip_cut(struct ctx *c, int *cells, size_t n, size_t *k, size_t kmi
 {
 	if (kmin < 1 || kmax >= n || kmin > kmax)
 		return false;
-	strip_order(c, cells, n, axis, low, false, c->ord[0]);
-	strip_order(c, cells, n, axis, low, true, c->ord[1]);
+	bool sorted[2] = {false, false};
 	for (size_t d = 0; d <= n; d++) {
 		bool any = false;
 		for (int s = 0; s < 2; s++) {
@@ -278,13 +280,17 @@ static bool strip_cut(struct ctx *c, int *cells, size_t n, size_t *k, size_t kmi
 			if (kk < kmin || kk > kmax)
 				continue;
 			any = true;
-			for (int e = 0; e < 2; e++)
+			for (int e = 0; e < 2; e++) {
+				if (!sorted[e])
+					strip_order(c, cells, n, axis, low, e, c->ord[e]);
+				sorted[e] = true;
 				if (connected(c, c->ord[e], kk) &&
 				    connected(c, c->ord[e] + kk, n - kk)) {
 					memcpy(cells, c->ord[e], n * sizeof *cells);
 					*k = kk;
 					return true;
 				}
+			}
 		}
 		if (!any && (*k < d || *k - d < kmin) && *k + d > kmax)
 			break;
@@ -682,7 +688,8 @@ static bool simple(const struct ctx *c, const int *lab, int x, int y, int id, bo
 
 static void wiggle(struct ctx *c, struct rng *r)
 {
-	/* meanders about 2.4 km long on district boundaries, 0.6 km on grid ones */
+	/* meanders about 4 km long on district boundaries, 1 km on grid ones; a
+	 * district gives or takes at most 3% of its area, a grid 25% */
 	static const double lambda[LV__COUNT] = {20, 14, 9, 5}; /* in cells: × 0.2 km */
 	static const double tolerance[LV__COUNT] = {0.03, 0.06, 0.12, 0.25};
 	struct wave field[LV__COUNT][2];
