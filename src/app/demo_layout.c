@@ -1023,7 +1023,8 @@ static void balance_workers(struct cw_layout_grid *g, size_t ng, size_t nvillage
 int cw_layout_city(const struct cw_layout_village *v, size_t n, uint64_t seed, struct cw_layout *out)
 {
 	memset(out, 0, sizeof *out);
-	if (!v || n == 0 || n > 100000)
+	/* a bound on memory: 10,000 villages are about 1.6 million cells */
+	if (!v || n == 0 || n > 10000)
 		return -1;
 	const char **codes = sorted_codes(v, n);
 	if (!codes)

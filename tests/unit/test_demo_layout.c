@@ -709,6 +709,18 @@ static void test_deterministic(void **state)
 	cw_layout_free(&again);
 	assert_null(again.areas);
 
+	/* the order of the input does not matter */
+	struct cw_layout_village *rev = malloc(nvillages * sizeof *rev);
+	assert_non_null(rev);
+	for (size_t i = 0; i < nvillages; i++)
+		rev[i] = villages[nvillages - 1 - i];
+	assert_int_equal(cw_layout_city(rev, nvillages, SEED, &again), 0);
+	assert_int_equal(again.ngrids, city.ngrids);
+	for (size_t i = 0; i < city.ngrids; i++)
+		assert_true(same_ring(&again.grids[i].ring, &city.grids[i].ring));
+	cw_layout_free(&again);
+	free(rev);
+
 	assert_int_equal(cw_layout_city(villages, nvillages, SEED + 1, &other), 0);
 	size_t differ = other.ngrids != city.ngrids;
 	for (size_t i = 0; i < city.nareas && i < other.nareas; i++)
