@@ -27,3 +27,6 @@ test: deps
 
 clean:
 	rm -rf build build-asan
+
+bench: deps
+	@bench/run

@@ -10,7 +10,6 @@
  *   build/grid_lookup grids.geojson   a FeatureCollection (code from properties.code)
  *   build/grid_lookup --geos [file]   also time GEOS's STRtree + prepared geometries
  * Build the library in Release (-DCMAKE_BUILD_TYPE=Release) for figures worth quoting. */
-#define _GNU_SOURCE
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
