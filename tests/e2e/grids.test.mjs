@@ -658,8 +658,45 @@ test('PUT boundary: shrink a grid, a new grid in the freed area, a hole, a Multi
 	assert.equal(await located(p), N, 'the hole is N’s now');
 	assert.equal(await located(q), N);
 	assert.equal(await located([p[0] + (2 * h) / 3, p[1]]), A);
+	// On the hole's edge, which A and N share: the smaller code.
+	assert.equal(await located([p[0] + h / 3, p[1]]), A < N ? A : N, 'on the edge of the hole');
+	assert.equal(await located([p[0] + h, p[1]]), A, 'on A’s outer edge');
 	plan.aEtag = a2.headers.etag;
 	plan.nEtag = n2.headers.etag;
+});
+
+test('locate never fails while boundaries change under it (the index is swapped, not locked)', async () => {
+	const { A, N, p, q, h } = plan;
+	const others = fc.features.filter((f, i) => i % 97 === 5 && f.properties.village !== plan.village).map((f) => [interiorPoint(f.geometry).p, f.id]);
+	const shapes = [square(q, h / 2), { type: 'MultiPolygon', coordinates: [[ring(q, h / 2)], [ring(p, h / 3)]] }];
+	let changing = true;
+	let lookups = 0;
+	const reader = async () => {
+		for (let i = 0; changing && i < 3000; i++) {
+			const [pt, want] = i % 3 === 0 ? [p, null] : i % 3 === 1 ? [q, N] : others[i % others.length];
+			const r = await locate(pt);
+			lookups++;
+			if (want) assert.equal(r.status === 200 && r.json.grid, want, `locate ${pt} while N changes: ${r.status} ${r.text}`);
+			else assert.ok((r.status === 200 && r.json.grid === N) || (r.status === 404 && r.json.code === 'NO_GRID'), `p is N’s or in no grid: ${r.status} ${r.text}`);
+		}
+	};
+	const writer = async () => {
+		try {
+			let etag = plan.nEtag;
+			for (let i = 0; i < 8; i++) {
+				const r = await putBoundary(N, shapes[i % 2], { etag });
+				assert.equal(r.status, 200, r.text);
+				etag = r.headers.etag;
+			}
+			plan.nEtag = etag; // ends with the MultiPolygon, as before
+		} finally {
+			changing = false;
+		}
+	};
+	await Promise.all([writer(), reader(), reader(), reader()]);
+	assert.ok(lookups >= 3, `lookups ran alongside (${lookups})`);
+	assert.equal(await located(p), N);
+	assert.equal(await located([p[0] + (2 * h) / 3, p[1]]), A);
 });
 
 test('PATCH grid: type, households and population with If-Match (sysadmin only)', async () => {
