@@ -139,19 +139,30 @@ static const char *const setting_flags[] = {
 int cw_cli_parse(int argc, char **argv, struct cw_settings *s, cw_opt_fn extra, void *ctx,
 		 const char *usage)
 {
-	int i = 1;
+	/* Options and operands may come in any order (`import grids FILE --db URL`):
+	 * operands are set aside and moved behind the options at the end, as GNU
+	 * getopt does; "--" ends the options. */
+	char **operands = cw_xcalloc((size_t)argc + 1, sizeof *operands);
+	int nops = 0, i = 1;
 	for (; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			fputs(usage, stdout);
 			exit(0);
 		}
-		if (strncmp(a, "--", 2) != 0)
+		if (strcmp(a, "--") == 0) {
+			for (i++; i < argc; i++)
+				operands[nops++] = argv[i];
 			break;
+		}
+		if (strncmp(a, "--", 2) != 0) {
+			operands[nops++] = argv[i];
+			continue;
+		}
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--config") == 0) {
 			if (!val || cw_settings_load(s, val))
-				return -1;
+				goto fail;
 			i++;
 			continue;
 		}
@@ -165,7 +176,7 @@ int cw_cli_parse(int argc, char **argv, struct cw_settings *s, cw_opt_fn extra, 
 				continue;
 			if (!val) {
 				fprintf(stderr, "civicgrid: %s needs a value\n", a);
-				return -1;
+				goto fail;
 			}
 			char key[64];
 			snprintf(key, sizeof key, "%s", setting_flags[k]);
@@ -175,7 +186,7 @@ int cw_cli_parse(int argc, char **argv, struct cw_settings *s, cw_opt_fn extra, 
 			const char *err = cw_settings_set(s, key, val);
 			if (err) {
 				fprintf(stderr, "civicgrid: %s %s\n", a, err);
-				return -1;
+				goto fail;
 			}
 			i++;
 			done = true;
@@ -185,17 +196,30 @@ int cw_cli_parse(int argc, char **argv, struct cw_settings *s, cw_opt_fn extra, 
 			continue;
 		int used = extra ? extra(ctx, a, val) : 0;
 		if (used < 0)
-			return -1;
+			goto fail;
 		if (used == 0) {
 			fprintf(stderr, "civicgrid: unknown option %s\n%s", a, usage);
-			return -1;
+			goto fail;
 		}
 		if (used == 2 && !val) {
 			fprintf(stderr, "civicgrid: %s needs a value\n", a);
-			return -1;
+			goto fail;
 		}
 		i += used - 1;
 	}
+	/* Options first (in their order), then the operands. */
+	int nopts = 0;
+	for (int k = 1; k < argc; k++) {
+		bool operand = false;
+		for (int o = 0; o < nops && !operand; o++)
+			operand = argv[k] == operands[o];
+		if (!operand && strcmp(argv[k], "--") != 0)
+			argv[1 + nopts++] = argv[k];
+	}
+	for (int o = 0; o < nops; o++)
+		argv[1 + nopts + o] = operands[o];
+	free(operands);
+	i = 1 + nopts;
 	if (strcmp(s->log_level, "debug") == 0)
 		cw_log_set_level(CW_LOG_DEBUG);
 	else if (strcmp(s->log_level, "warn") == 0)
@@ -203,6 +227,9 @@ int cw_cli_parse(int argc, char **argv, struct cw_settings *s, cw_opt_fn extra, 
 	else if (strcmp(s->log_level, "error") == 0)
 		cw_log_set_level(CW_LOG_ERROR);
 	return i;
+fail:
+	free(operands);
+	return -1;
 }
 
 cw_store *cw_cli_open_store(const struct cw_settings *s, int pool)
