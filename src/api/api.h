@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "app/app.h"
+#include "core/calendar.h"
 #include "http/json.h"
 #include "http/server.h"
 
@@ -16,6 +17,9 @@ struct cw_api {
 	bool secure_cookies; /* add Secure to the session cookie (behind TLS) */
 	const char *web_dir; /* static console files; NULL for none */
 	struct cw_geo_locator *locator; /* the point-to-grid index */
+	struct cw_calendar *calendar;   /* holidays for deadlines (see api/calendar.c) */
+	int64_t calendar_version;       /* of the calendar loaded last (atomic) */
+	struct cw_work_hours work_hours;
 	int64_t grids_version;          /* of the index published last (atomic) */
 };
 
@@ -46,6 +50,9 @@ void cw_api_grids_changed(struct cw_req *req);
 /* Rebuilds the index when the stored grids version differs from the published
  * one (called at start and periodically). */
 void cw_api_grids_refresh(struct cw_api *api, bool force);
+/* Reloads the holiday calendar when its stored version changed (or always). */
+void cw_api_calendar_refresh(struct cw_api *api, bool force);
+void cw_api_calendar_release(struct cw_api *api);
 /* Replies with the error when ec is not OK; returns whether it replied. */
 bool cw_api_fail(struct cw_req *req, enum cw_ec ec, const char *field);
 
@@ -82,6 +89,9 @@ void cw_h_grid_boundary_put(struct cw_req *req);
 void cw_h_grid_update(struct cw_req *req);
 void cw_h_grid_worker_add(struct cw_req *req);
 void cw_h_grid_worker_remove(struct cw_req *req);
+void cw_h_calendar_get(struct cw_req *req);
+void cw_h_calendar_put(struct cw_req *req);
+void cw_h_calendar_due(struct cw_req *req);
 void cw_h_healthz(struct cw_req *req);
 void cw_h_metrics(struct cw_req *req);
 

@@ -22,6 +22,10 @@ static const struct cw_route routes[] = {
     {"POST", "/api/v1/grids/{code}/workers", cw_h_grid_worker_add, 0},
     {"DELETE", "/api/v1/grids/{code}/workers/{user}", cw_h_grid_worker_remove, 0},
 
+    {"GET", "/api/v1/calendar/due", cw_h_calendar_due, 0},
+    {"GET", "/api/v1/calendar", cw_h_calendar_get, 0},
+    {"PUT", "/api/v1/calendar/{year}", cw_h_calendar_put, 0},
+
     {"GET", "/api/v1/departments", cw_h_departments_list, 0},
 
     {"GET", "/api/v1/users", cw_h_users_list, 0},

@@ -232,6 +232,27 @@ enum cw_ec cw_grids_import(cw_store *s, const struct cw_actor *actor, const json
 			   int64_t now, void (*progress)(size_t done, size_t total),
 			   struct cw_import_report *rep);
 
+/* ---- the working-day calendar (calendar.c) ---- */
+
+struct cw_calendar;
+
+/* The stored calendar for deadline arithmetic (NULL: none listed, plain weekdays). */
+struct cw_calendar *cw_calendar_load(cw_store *s);
+/* Bumped whenever a year changes, so every instance reloads. -1 on a store error. */
+int64_t cw_calendar_version(cw_store *s);
+/* The listed days of one year, in date order. */
+enum cw_ec cw_calendar_year(cw_store *s, struct cw_arena *a, int year,
+			    struct cw_calendar_day **days, int *n);
+/* Replaces one year's listed days (sysadmin); checks every day (a real date in that
+ * year, off or work, a make-up day on a weekend, no day twice) and on
+ * INVALID_CALENDAR sets *bad to the index of the first bad one (-1 when none). May
+ * sort `days`. Audited as calendar.year; nothing is written when nothing changes. */
+enum cw_ec cw_calendar_set_year(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+				int year, struct cw_calendar_day *days, int n, int64_t now, int *bad);
+/* Loads a date,type,holiday CSV (../shared/data/calendar-cn.csv) into the years the
+ * store does not list yet. */
+int cw_calendar_import_csv(cw_store *s, const char *path, bool quiet);
+
 /* ---- the demo city (demo.c) ---- */
 
 struct cw_demo_options {

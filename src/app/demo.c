@@ -282,6 +282,10 @@ int cw_demo_load(cw_store *s, const struct cw_demo_options *opt)
 		cw_arena_free(a);
 		return -1;
 	}
+	if (cw_calendar_import_csv(s, cw_arena_printf(a, "%s/calendar-cn.csv", dir), opt->quiet)) {
+		cw_arena_free(a);
+		return -1;
+	}
 	if (!opt->quiet)
 		printf("demo city: %d regions and %d department units added\n", c.added_regions,
 		       c.added_departments);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "core/auth.h"
+#include "core/calendar.h"
 #include "store/store.h"
 
 /* Settings from --config FILE (key = value lines), overridden by flags. */
@@ -20,6 +21,7 @@ struct cw_settings {
 	int64_t max_body;
 	bool secure_cookies;
 	const char *log_level;
+	struct cw_work_hours work_hours; /* working hours for deadlines */
 };
 
 void cw_settings_defaults(struct cw_settings *s);

@@ -18,6 +18,7 @@ static const char usage[] =
     "                       [--session-idle 30m] [--session-absolute 12h]\n"
     "                       [--lockout-threshold 5] [--lockout-duration 15m]\n"
     "                       [--max-body BYTES] [--secure-cookies] [--log-level info]\n"
+    "                       [--work-hours 08:30-12:00,14:30-17:30]\n"
     "Serves until SIGINT or SIGTERM, lets requests in flight finish, exits 0.\n";
 
 /* Housekeeping beside the server: every ten seconds the grid index is rebuilt if
@@ -40,6 +41,7 @@ static void *housekeeping_main(void *p)
 	while (!h->stop) {
 		pthread_mutex_unlock(&h->lock);
 		cw_api_grids_refresh(h->api, false);
+		cw_api_calendar_refresh(h->api, false);
 		if (cw_now() - last_purge >= 300) {
 			int64_t n = cw_sessions_purge(h->store, h->cfg, cw_now());
 			if (n > 0)
@@ -91,9 +93,12 @@ int cmd_serve(int argc, char **argv)
 	    .web_dir = s.web_dir ? s.web_dir : cw_cli_near_exe("../web"),
 	    .locator = cw_geo_locator_new(),
 	    .grids_version = -1,
+	    .calendar_version = -1,
+	    .work_hours = s.work_hours,
 	};
-	/* The index is in place before the first request. */
+	/* The index and the calendar are in place before the first request. */
 	cw_api_grids_refresh(&api, true);
+	cw_api_calendar_refresh(&api, true);
 	struct cw_server_config sc = {
 	    .listen = s.listen,
 	    .threads = s.threads,
@@ -138,6 +143,7 @@ int cmd_serve(int argc, char **argv)
 	pthread_join(hk_thread, NULL);
 	cw_store_close(store);
 	cw_geo_locator_free(api.locator);
+	cw_api_calendar_release(&api);
 	cw_info("stopped");
 	return 0;
 }

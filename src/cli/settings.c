@@ -35,6 +35,7 @@ void cw_settings_defaults(struct cw_settings *s)
 	    .policy = cw_auth_policy_default(),
 	    .max_body = 1 << 20,
 	    .log_level = "info",
+	    .work_hours = cw_work_hours_default(),
 	};
 }
 
@@ -79,6 +80,9 @@ const char *cw_settings_set(struct cw_settings *s, const char *key, const char *
 		if (strcmp(v, "true") && strcmp(v, "false"))
 			return "expects true or false";
 		s->secure_cookies = v[0] == 't';
+	} else if (strcmp(key, "work_hours") == 0) {
+		if (cw_work_hours_parse(v, &s->work_hours))
+			return "expects spans such as 08:30-12:00,14:30-17:30";
 	} else if (strcmp(key, "log_level") == 0) {
 		if (strcmp(v, "debug") && strcmp(v, "info") && strcmp(v, "warn") && strcmp(v, "error"))
 			return "expects debug, info, warn or error";
@@ -133,7 +137,7 @@ int cw_settings_load(struct cw_settings *s, const char *path)
 /* Flags that map onto settings: --listen X is the setting listen = X. */
 static const char *const setting_flags[] = {
     "listen", "db", "data-dir", "web-dir", "shared-data", "threads", "session-idle",
-    "session-absolute", "lockout-threshold", "lockout-duration", "max-body", "log-level",
+    "session-absolute", "lockout-threshold", "lockout-duration", "max-body", "log-level", "work-hours",
 };
 
 int cw_cli_parse(int argc, char **argv, struct cw_settings *s, cw_opt_fn extra, void *ctx,

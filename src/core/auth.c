@@ -29,6 +29,7 @@ static const cw_roleset grants[CW_PERM__COUNT] = {
     [CW_PERM_DEPT_WRITE] = R(SYSADMIN),
     /* The 综治中心 (dispatchers) run the grid workforce of their region. */
     [CW_PERM_GRID_ASSIGN] = R(SYSADMIN) | R(DISPATCHER),
+    [CW_PERM_CONFIG_WRITE] = R(SYSADMIN),
 };
 
 const char *cw_role_name(enum cw_role r)

@@ -46,6 +46,7 @@ enum cw_perm {
 	CW_PERM_DEPT_READ,    /* list departments */
 	CW_PERM_DEPT_WRITE,   /* create departments */
 	CW_PERM_GRID_ASSIGN,  /* assign grid workers to grids in scope */
+	CW_PERM_CONFIG_WRITE, /* system configuration: the holiday calendar, … */
 	CW_PERM__COUNT
 };
 

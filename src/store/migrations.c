@@ -268,9 +268,28 @@ static const char m2_pg[] =
     "CREATE INDEX grid_workers_user ON grid_workers (user_id);"
     "CREATE UNIQUE INDEX grid_workers_one_full_time ON grid_workers (grid) WHERE duty = 'full_time';";
 
+/* 3: the working-day calendar: statutory holidays and make-up working days, per
+ * date (DOMAIN.md §3); a year is "published" when it has any row. */
+static const char m3_sqlite[] =
+    "CREATE TABLE calendar_days ("
+    " day TEXT PRIMARY KEY NOT NULL CHECK (length(day) = 10),"
+    " kind TEXT NOT NULL CHECK (kind IN ('off', 'work')),"
+    " note TEXT NOT NULL DEFAULT '',"
+    " updated_at INTEGER NOT NULL"
+    ") STRICT;";
+
+static const char m3_pg[] =
+    "CREATE TABLE calendar_days ("
+    " day TEXT COLLATE \"C\" PRIMARY KEY CHECK (length(day) = 10),"
+    " kind TEXT NOT NULL CHECK (kind IN ('off', 'work')),"
+    " note TEXT NOT NULL DEFAULT '',"
+    " updated_at BIGINT NOT NULL"
+    ");";
+
 const struct cw_migration cw_migrations[] = {
     {1, "initial schema", m1_sqlite, m1_pg},
     {2, "grids", m2_sqlite, m2_pg},
+    {3, "calendar", m3_sqlite, m3_pg},
 };
 
 const int cw_migrations_count = (int)(sizeof cw_migrations / sizeof cw_migrations[0]);

@@ -220,6 +220,20 @@ int cw_store_grid_worker_remove(struct cw_tx *tx, const char *grid, int64_t user
 int cw_store_grid_workers(struct cw_tx *tx, const char *scope_path, const char *grid,
 			  struct cw_grid_worker **items, int *n);
 
+/* ---- the working-day calendar ---- */
+struct cw_calendar_day {
+	const char *day;  /* "YYYY-MM-DD" */
+	const char *kind; /* "off" or "work" */
+	const char *note; /* e.g. 春节 */
+};
+
+/* Every listed day between from and to ("YYYY-MM-DD", inclusive), in date order. */
+int cw_store_calendar_list(struct cw_tx *tx, const char *from, const char *to,
+			   struct cw_calendar_day **items, int *n);
+/* Replaces the listed days of one year with the given ones. */
+int cw_store_calendar_replace_year(struct cw_tx *tx, int year, const struct cw_calendar_day *days,
+				   int n, int64_t now);
+
 /* ---- settings: small key/value configuration kept in the database ---- */
 int cw_store_setting_get(struct cw_tx *tx, const char *key, const char **value);
 int cw_store_setting_set(struct cw_tx *tx, const char *key, const char *value, int64_t now);
