@@ -1139,6 +1139,47 @@ static void test_grids(void **state)
 	assert_int_equal(run(true, unknown_grid_worker_fn, NULL), CW_DB_CONSTRAINT);
 }
 
+/* ---- the working-day calendar ---- */
+
+static int calendar_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	struct cw_calendar_day *v;
+	int n;
+	const struct cw_calendar_day y26[] = {
+	    {"2026-01-01", "off", "元旦"}, {"2026-01-04", "work", "元旦"}, {"2026-10-01", "off", ""}};
+	const struct cw_calendar_day y27[] = {{"2027-01-01", "off", "元旦"}};
+	T_OK(cw_store_calendar_replace_year(tx, 2026, y26, 3, 9000));
+	T_OK(cw_store_calendar_replace_year(tx, 2027, y27, 1, 9000));
+	T_OK(cw_store_calendar_list(tx, "2026-01-01", "2026-12-31", &v, &n));
+	T(n == 3);
+	T_STR(v[0].day, "2026-01-01");
+	T_STR(v[0].note, "元旦");
+	T_STR(v[1].kind, "work");
+	/* Replacing a year leaves the other years alone. */
+	const struct cw_calendar_day y26b[] = {{"2026-05-01", "off", "劳动节"}};
+	T_OK(cw_store_calendar_replace_year(tx, 2026, y26b, 1, 9100));
+	T_OK(cw_store_calendar_list(tx, "0000-00-00", "9999-99-99", &v, &n));
+	T(n == 2);
+	T_STR(v[0].day, "2026-05-01");
+	T_STR(v[1].day, "2027-01-01");
+	return CW_DB_OK;
+}
+
+static int calendar_bad_kind_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	const struct cw_calendar_day bad[] = {{"2028-01-01", "holiday", ""}};
+	return cw_store_calendar_replace_year(tx, 2028, bad, 1, 9000);
+}
+
+static void test_calendar(void **state)
+{
+	(void)state;
+	assert_int_equal(run(true, calendar_fn, NULL), CW_DB_OK);
+	assert_int_equal(run(true, calendar_bad_kind_fn, NULL), CW_DB_CONSTRAINT);
+}
+
 int main(int argc, char **argv)
 {
 	char err[512] = "";
@@ -1190,6 +1231,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_tx_busy_retry),
 	    cmocka_unit_test(test_concurrent_appends),
 	    cmocka_unit_test(test_grids),
+	    cmocka_unit_test(test_calendar),
 	};
 	int failed = cmocka_run_group_tests_name(
 	    cw_store_is_postgres(S) ? "store_postgres" : "store_sqlite", tests, NULL, NULL);
