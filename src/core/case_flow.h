@@ -270,7 +270,8 @@ struct cw_case_kind {
 	 * it grants), the base rows do not. */
 	const struct cw_case_rule *rules;
 	int n_rules;
-	struct cw_case_due deadline[CW_CASE_PH_MAX];	/* default per phase; a category overrides */
+	/* Default deadline per phase; a category's own deadline overrides it. */
+	struct cw_case_due deadline[CW_CASE_PH_MAX];
 	struct cw_case_window_def window[CW_CASE_WIN_MAX]; /* by window id */
 	struct cw_case_limits limits;
 	/* Optional. guard: may `action` be taken in this state at all (beyond the table)?
@@ -282,7 +283,8 @@ struct cw_case_kind {
 	enum cw_ec (*on_transition)(const struct cw_case_kind *k,
 				    const struct cw_case_state *before, struct cw_case_state *after,
 				    const struct cw_case_actor *actor, int action,
-				    const struct cw_case_action_input *in, struct cw_case_effects *fx);
+				    const struct cw_case_action_input *in,
+				    struct cw_case_effects *fx);
 };
 
 /* The built-in kinds: the 数字城管 loop (event; service requests and hazards run the

@@ -36,9 +36,9 @@ enum cw_tick cw_escalation_decide(const struct cw_case_kind *k,
 	}
 	if (s->warned || s->overdue || r->warn_permille <= 0 || due <= started)
 		return CW_TICK_NONE;
-	/* Rounded down, so "exactly at the share" is the first second that warns. */
-	int64_t warn_at = started + (due - started) / 1000 * r->warn_permille +
-			  (due - started) % 1000 * r->warn_permille / 1000;
+	/* Rounded down to the second. Instants are bounded by the calendar's years, so the
+	 * product cannot overflow. */
+	int64_t warn_at = started + (due - started) * r->warn_permille / 1000;
 	return now >= warn_at ? CW_TICK_WARN : CW_TICK_NONE;
 }
 
