@@ -286,10 +286,60 @@ static const char m3_pg[] =
     " updated_at BIGINT NOT NULL"
     ");";
 
+/* 4: the case category taxonomy (DOMAIN.md §2, catalog/categories.csv). A category
+ * dropped from the catalogue is kept inactive, not deleted: cases will refer to it. The
+ * parent is checked by the loader, not by a key, so a file may list rows in any order. */
+static const char m4_sqlite[] =
+    "CREATE TABLE categories ("
+    " code TEXT PRIMARY KEY NOT NULL CHECK (length(code) BETWEEN 2 AND 8),"
+    " parent TEXT NOT NULL DEFAULT '',"
+    " name TEXT NOT NULL,"
+    " kind TEXT NOT NULL CHECK (kind IN ('event', 'service', 'hazard', 'dispute', 'petition')),"
+    " first_level TEXT NOT NULL CHECK (first_level IN ('city', 'district', 'town', 'village',"
+    "  'grid')),"
+    " deadline_amount INTEGER NOT NULL CHECK (deadline_amount > 0),"
+    " deadline_unit TEXT NOT NULL CHECK (deadline_unit IN ('working_hours', 'working_days',"
+    "  'days')),"
+    " risk TEXT NOT NULL DEFAULT '',"
+    " active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
+    " updated_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX categories_kind ON categories (kind, code);"
+    "CREATE TABLE category_departments ("
+    " category TEXT NOT NULL REFERENCES categories (code) ON DELETE CASCADE,"
+    " level TEXT NOT NULL CHECK (level IN ('city', 'district', 'town', 'village', 'grid')),"
+    " department_key TEXT NOT NULL CHECK (length(department_key) > 0),"
+    " PRIMARY KEY (category, level)"
+    ") STRICT;";
+
+static const char m4_pg[] =
+    "CREATE TABLE categories ("
+    " code TEXT COLLATE \"C\" PRIMARY KEY CHECK (length(code) BETWEEN 2 AND 8),"
+    " parent TEXT COLLATE \"C\" NOT NULL DEFAULT '',"
+    " name TEXT NOT NULL,"
+    " kind TEXT NOT NULL CHECK (kind IN ('event', 'service', 'hazard', 'dispute', 'petition')),"
+    " first_level TEXT NOT NULL CHECK (first_level IN ('city', 'district', 'town', 'village',"
+    "  'grid')),"
+    " deadline_amount INTEGER NOT NULL CHECK (deadline_amount > 0),"
+    " deadline_unit TEXT NOT NULL CHECK (deadline_unit IN ('working_hours', 'working_days',"
+    "  'days')),"
+    " risk TEXT NOT NULL DEFAULT '',"
+    " active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
+    " updated_at BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX categories_kind ON categories (kind, code);"
+    "CREATE TABLE category_departments ("
+    " category TEXT COLLATE \"C\" NOT NULL REFERENCES categories (code) ON DELETE CASCADE,"
+    " level TEXT NOT NULL CHECK (level IN ('city', 'district', 'town', 'village', 'grid')),"
+    " department_key TEXT NOT NULL CHECK (length(department_key) > 0),"
+    " PRIMARY KEY (category, level)"
+    ");";
+
 const struct cw_migration cw_migrations[] = {
     {1, "initial schema", m1_sqlite, m1_pg},
     {2, "grids", m2_sqlite, m2_pg},
     {3, "calendar", m3_sqlite, m3_pg},
+    {4, "categories", m4_sqlite, m4_pg},
 };
 
 const int cw_migrations_count = (int)(sizeof cw_migrations / sizeof cw_migrations[0]);

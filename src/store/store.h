@@ -19,6 +19,7 @@
 
 #include "core/audit.h"
 #include "core/auth.h"
+#include "core/category.h"
 #include "core/region.h"
 
 struct cw_arena;
@@ -233,6 +234,26 @@ int cw_store_calendar_list(struct cw_tx *tx, const char *from, const char *to,
 /* Replaces the listed days of one year with the given ones. */
 int cw_store_calendar_replace_year(struct cw_tx *tx, int year, const struct cw_calendar_day *days,
 				   int n, int64_t now);
+
+/* ---- the case category taxonomy (see core/category.h) ---- */
+struct cw_stored_category {
+	struct cw_category cat; /* parent, risk and unused departments are "" when none */
+	bool active;		/* false once dropped from the catalogue (kept for old cases) */
+	int64_t updated_at;
+};
+
+/* Categories in code order (byte order); of one kind when `kind` is not NULL; the
+ * inactive ones too when `all`. */
+int cw_store_category_list(struct cw_tx *tx, const char *kind, bool all,
+			   struct cw_stored_category **items, int *n);
+/* One category by code, active or not. */
+int cw_store_category_get(struct cw_tx *tx, const char *code, struct cw_stored_category *out);
+/* Makes the given rows the active taxonomy: writes each row that is new or differs from
+ * the stored one (active again if it was not) and marks every other active category
+ * inactive. *changed counts the categories written or deactivated (0: nothing changed,
+ * nothing written). The rows are assumed checked (core/category.h). */
+int cw_store_category_replace_all(struct cw_tx *tx, const struct cw_category *v, int n,
+				  int64_t now, int *changed);
 
 /* ---- settings: small key/value configuration kept in the database ---- */
 int cw_store_setting_get(struct cw_tx *tx, const char *key, const char **value);

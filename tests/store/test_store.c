@@ -1180,6 +1180,143 @@ static void test_calendar(void **state)
 	assert_int_equal(run(true, calendar_bad_kind_fn, NULL), CW_DB_CONSTRAINT);
 }
 
+/* ---- the case category taxonomy ---- */
+
+static struct cw_category cat_row(const char *code, const char *parent, const char *name,
+				  const char *kind, const char *risk)
+{
+	return (struct cw_category){
+	    .code = code,
+	    .parent = parent,
+	    .name = name,
+	    .kind = kind,
+	    .first_level = "town",
+	    .departments = {[CW_LEVEL_TOWN] = "cgj", [CW_LEVEL_DISTRICT] = "cgj", [CW_LEVEL_CITY] = "cgj"},
+	    .deadline = {CW_CASE_DUE_WORKING_HOURS, 4},
+	    .risk = risk,
+	};
+}
+
+static int categories_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	struct cw_stored_category *v, one;
+	int n, changed;
+	/* Out of order on purpose: the store sorts by code, subclasses after their class. */
+	struct cw_category rows[] = {
+	    cat_row("06010", "06", "暴露垃圾", "event", NULL),
+	    cat_row("06", "", "市容环境", "event", ""),
+	    cat_row("H4", NULL, "公共安全风险", "hazard", "public_safety"),
+	    cat_row("07001", "07", "违法小广告", "event", NULL),
+	    cat_row("07", NULL, "宣传广告", "event", NULL),
+	};
+	rows[2].departments[CW_LEVEL_TOWN] = "zzb";
+	rows[2].departments[CW_LEVEL_DISTRICT] = "yjglj";
+	rows[2].deadline = (struct cw_case_due){CW_CASE_DUE_WORKING_DAYS, 1};
+	T_OK(cw_store_category_replace_all(tx, rows, 5, 9000, &changed));
+	T(changed == 5);
+	T_OK(cw_store_category_list(tx, NULL, false, &v, &n));
+	T(n == 5);
+	T_STR(v[0].cat.code, "06");
+	T_STR(v[1].cat.code, "06010");
+	T_STR(v[2].cat.code, "07");
+	T_STR(v[4].cat.code, "H4");
+	T_STR(v[1].cat.parent, "06");
+	T_STR(v[0].cat.parent, "");
+	T_STR(v[1].cat.name, "暴露垃圾");
+	T_STR(v[1].cat.first_level, "town");
+	T(v[1].cat.deadline.unit == CW_CASE_DUE_WORKING_HOURS && v[1].cat.deadline.amount == 4);
+	T_STR(v[1].cat.departments[CW_LEVEL_TOWN], "cgj");
+	T_STR(v[1].cat.departments[CW_LEVEL_GRID], "");
+	T_STR(v[1].cat.risk, "");
+	T(v[1].active && v[1].updated_at == 9000);
+	T_STR(v[4].cat.risk, "public_safety");
+	T_STR(v[4].cat.departments[CW_LEVEL_DISTRICT], "yjglj");
+	T(v[4].cat.deadline.unit == CW_CASE_DUE_WORKING_DAYS);
+	T(cw_category_same(&v[1].cat, &rows[0]));
+	/* By kind. */
+	T_OK(cw_store_category_list(tx, "hazard", false, &v, &n));
+	T(n == 1);
+	T_STR(v[0].cat.code, "H4");
+	T_STR(v[0].cat.departments[CW_LEVEL_CITY], "cgj");
+	T_OK(cw_store_category_list(tx, "petition", false, &v, &n));
+	T(n == 0);
+	/* The same rows again change nothing and write nothing. */
+	T_OK(cw_store_category_replace_all(tx, rows, 5, 9100, &changed));
+	T(changed == 0);
+	T_OK(cw_store_category_get(tx, "06010", &one));
+	T(one.updated_at == 9000);
+	/* A rename and a dropped subclass: two changes; the dropped one stays, inactive. */
+	rows[0].name = "暴露垃圾（含散落垃圾）";
+	rows[0].departments[CW_LEVEL_TOWN] = "zjj";
+	T_OK(cw_store_category_replace_all(tx, rows, 4, 9200, &changed));
+	T(changed == 2);
+	T_OK(cw_store_category_get(tx, "06010", &one));
+	T_STR(one.cat.name, "暴露垃圾（含散落垃圾）");
+	T_STR(one.cat.departments[CW_LEVEL_TOWN], "zjj");
+	T_STR(one.cat.departments[CW_LEVEL_CITY], "cgj");
+	T(one.updated_at == 9200);
+	T_OK(cw_store_category_list(tx, NULL, false, &v, &n));
+	T(n == 4);
+	T_OK(cw_store_category_list(tx, "event", true, &v, &n));
+	T(n == 4);
+	T_OK(cw_store_category_get(tx, "07", &one));
+	T(!one.active && one.updated_at == 9200);
+	/* Listed again, it is active again. */
+	T_OK(cw_store_category_replace_all(tx, rows, 5, 9300, &changed));
+	T(changed == 1);
+	T_OK(cw_store_category_get(tx, "07", &one));
+	T(one.active);
+	T_RC(cw_store_category_get(tx, "99999", &one), CW_DB_NOTFOUND);
+	/* An empty taxonomy deactivates everything. */
+	T_OK(cw_store_category_replace_all(tx, NULL, 0, 9400, &changed));
+	T(changed == 5);
+	T_OK(cw_store_category_list(tx, NULL, false, &v, &n));
+	T(n == 0);
+	T_OK(cw_store_category_list(tx, NULL, true, &v, &n));
+	T(n == 5);
+	return CW_DB_OK;
+}
+
+/* The schema refuses what the loader should have refused (each in its own
+ * transaction: on PostgreSQL the failed statement aborts it). */
+static int category_bad_kind_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	int changed;
+	struct cw_category bad = cat_row("X1", "", "坏类型", "incident", NULL);
+	return cw_store_category_replace_all(tx, &bad, 1, 9000, &changed);
+}
+
+static int category_bad_deadline_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	int changed;
+	struct cw_category bad = cat_row("06011", "06", "道路遗撒", "event", NULL);
+	bad.deadline.amount = 0;
+	return cw_store_category_replace_all(tx, &bad, 1, 9000, &changed);
+}
+
+static int category_untouched_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	struct cw_stored_category one;
+	T_RC(cw_store_category_get(tx, "X1", &one), CW_DB_NOTFOUND);
+	T_RC(cw_store_category_get(tx, "06011", &one), CW_DB_NOTFOUND);
+	T_OK(cw_store_category_get(tx, "06010", &one));
+	T(!one.active); /* as categories_fn left it */
+	return CW_DB_OK;
+}
+
+static void test_categories(void **state)
+{
+	(void)state;
+	assert_int_equal(run(true, categories_fn, NULL), CW_DB_OK);
+	assert_int_equal(run(true, category_bad_kind_fn, NULL), CW_DB_CONSTRAINT);
+	assert_int_equal(run(true, category_bad_deadline_fn, NULL), CW_DB_CONSTRAINT);
+	assert_int_equal(run(false, category_untouched_fn, NULL), CW_DB_OK);
+}
+
 int main(int argc, char **argv)
 {
 	char err[512] = "";
@@ -1232,6 +1369,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_concurrent_appends),
 	    cmocka_unit_test(test_grids),
 	    cmocka_unit_test(test_calendar),
+	    cmocka_unit_test(test_categories),
 	};
 	int failed = cmocka_run_group_tests_name(
 	    cw_store_is_postgres(S) ? "store_postgres" : "store_sqlite", tests, NULL, NULL);
