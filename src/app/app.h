@@ -253,12 +253,49 @@ enum cw_ec cw_calendar_set_year(cw_store *s, struct cw_arena *a, const struct cw
  * store does not list yet. */
 int cw_calendar_import_csv(cw_store *s, const char *path, bool quiet);
 
+/* ---- the case category taxonomy (categories.c) ---- */
+
+/* One refused line of a categories file. */
+struct cw_category_problem {
+	int line;	    /* in the file, from 1 */
+	const char *code;   /* the row's code as given ("" when unknown) */
+	const char *field;  /* the column at fault (catalog/README.md), NULL: the whole line */
+	const char *reason; /* English, for the command line */
+};
+
+struct cw_category_import {
+	int rows;    /* categories in the file */
+	int changed; /* categories written or deactivated; 0 when nothing changed */
+	struct cw_category_problem *problems; /* in line order; in the arena */
+	int nproblems;
+};
+
+/* Makes the CSV text[0..len) (catalog/README.md) the taxonomy, all or nothing: every row
+ * is checked (core/category.h, unique codes, parents) and every bad line reported; only
+ * when there is none is anything written, in one transaction. Categories the file no
+ * longer lists become inactive. Sysadmin only. Audited once as category.import when
+ * anything changed; loading the same file again writes nothing. With only_if_empty a
+ * store that holds categories is left as it is (the demo). INVALID_CATEGORY when lines
+ * were refused. */
+enum cw_ec cw_categories_import(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+				const char *text, size_t len, int64_t now, bool only_if_empty,
+				struct cw_category_import *out);
+/* Reads the file and imports it as above; prints each refused line to stderr as
+ * "FILE:LINE: CODE reason" and, unless quiet, a summary to stdout. 0 or -1. */
+int cw_categories_import_file(cw_store *s, const struct cw_actor *actor, const char *path,
+			      bool only_if_empty, bool quiet);
+/* The active categories in code order, of one kind (NULL: all); INVALID_QUERY for a kind
+ * that does not exist. */
+enum cw_ec cw_categories_list(cw_store *s, struct cw_arena *a, const char *kind,
+			      struct cw_stored_category **items, int *n);
+
 /* ---- the demo city (demo.c) ---- */
 
 struct cw_demo_options {
 	const char *data_dir;  /* where huaibei-towns.csv etc. are (../shared/data) */
 	const char *password;  /* NULL: random passwords, printed */
 	uint64_t seed;         /* of the synthetic grid layout */
+	const char *categories_path; /* catalog/categories.csv; NULL: no categories */
 	bool quiet;
 };
 

@@ -286,6 +286,16 @@ int cw_demo_load(cw_store *s, const struct cw_demo_options *opt)
 		cw_arena_free(a);
 		return -1;
 	}
+	if (opt->categories_path) {
+		struct cw_actor cat_actor = cw_actor_cli();
+		cat_actor.username = "demo";
+		/* Like the calendar: the catalogue fills an empty taxonomy; a city's own
+		 * (from `import categories`) stays as it is. */
+		if (cw_categories_import_file(s, &cat_actor, opt->categories_path, true, opt->quiet)) {
+			cw_arena_free(a);
+			return -1;
+		}
+	}
 	if (!opt->quiet)
 		printf("demo city: %d regions and %d department units added\n", c.added_regions,
 		       c.added_departments);

@@ -11,7 +11,7 @@
 /* ---- demo ---- */
 
 struct demo_opts {
-	const char *password;
+	const char *password, *categories;
 };
 
 static int demo_opt(void *p, const char *opt, const char *val)
@@ -21,6 +21,10 @@ static int demo_opt(void *p, const char *opt, const char *val)
 		o->password = val;
 		return 2;
 	}
+	if (strcmp(opt, "--categories") == 0) {
+		o->categories = val;
+		return 2;
+	}
 	return 0;
 }
 
@@ -28,9 +32,12 @@ int cmd_demo(int argc, char **argv)
 {
 	static const char usage[] =
 	    "usage: civicgrid demo [--db URL] [--password PW] [--shared-data DIR]\n"
+	    "                      [--categories FILE]\n"
 	    "Loads the Huaibei demo city: regions from DIR (default ../shared/data),\n"
 	    "departments, the demo users of API.md, and about 2,000 grids with synthetic\n"
 	    "boundaries and their ~4,600 grid workers. A second run changes nothing.\n"
+	    "The case categories come from FILE (default catalog/categories.csv beside\n"
+	    "the build directory) when the store has none yet.\n"
 	    "With --password every demo user gets PW; otherwise new users get random\n"
 	    "passwords, printed once.\n";
 	struct cw_settings s;
@@ -61,11 +68,20 @@ int cmd_demo(int argc, char **argv)
 		      stderr);
 		return 1;
 	}
+	/* Found like the web directory: the binary sits in a build directory beside catalog/. */
+	const char *categories = o.categories ? o.categories
+					      : cw_cli_near_exe("../catalog/categories.csv");
+	if (!categories) {
+		fputs("civicgrid demo: cannot find catalog/categories.csv; pass --categories FILE\n",
+		      stderr);
+		return 1;
+	}
 	cw_store *st = cw_cli_open_store(&s, 2);
 	if (!st)
 		return 1;
 	/* The seed is the date of the seed article: every demo city is the same. */
-	struct cw_demo_options opt = {.data_dir = data, .password = o.password, .seed = 20231219};
+	struct cw_demo_options opt = {.data_dir = data, .password = o.password, .seed = 20231219,
+				      .categories_path = categories};
 	int rc = cw_demo_load(st, &opt);
 	cw_store_close(st);
 	return rc ? 1 : 0;

@@ -1,4 +1,5 @@
-/* cmd_grids.c - `civicgrid import grids FILE` and `civicgrid export grids`. */
+/* cmd_grids.c - `civicgrid import grids FILE`, `civicgrid import categories FILE` and
+ * `civicgrid export grids`. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +66,17 @@ static int import_grids(const struct cw_settings *s, const char *path)
 	return 0;
 }
 
+static int import_categories(const struct cw_settings *s, const char *path)
+{
+	cw_store *st = cw_cli_open_store(s, 2);
+	if (!st)
+		return 1;
+	struct cw_actor actor = cw_actor_cli();
+	int rc = cw_categories_import_file(st, &actor, path, false, false);
+	cw_store_close(st);
+	return rc ? 1 : 0;
+}
+
 struct export_opts {
 	const char *within;
 };
@@ -80,17 +92,22 @@ static int export_opt(void *p, const char *opt, const char *val)
 
 static const char import_usage[] =
     "usage: civicgrid import grids FILE.geojson [--db URL]\n"
-    "Imports a GeoJSON FeatureCollection of grids, all or nothing. Each feature has\n"
-    "properties.code (15 digits: the village's 12 and a 3-digit sequence) and may have\n"
-    "name, type (comprehensive, school, hospital, park, enterprise, market),\n"
+    "       civicgrid import categories FILE.csv [--db URL]\n"
+    "grids: imports a GeoJSON FeatureCollection of grids, all or nothing. Each feature\n"
+    "has properties.code (15 digits: the village's 12 and a 3-digit sequence) and may\n"
+    "have name, type (comprehensive, school, hospital, park, enterprise, market),\n"
     "households and population; its geometry is a Polygon or MultiPolygon in WGS84.\n"
-    "Every refused feature is listed with its index and reason (FILE - reads stdin).\n";
+    "Every refused feature is listed with its index and reason (FILE - reads stdin).\n"
+    "categories: makes the CSV the case category taxonomy (catalog/README.md), all or\n"
+    "nothing; every bad line is listed as FILE:LINE. Categories it no longer lists\n"
+    "become inactive. Importing the same file again changes nothing.\n";
 
 int cmd_import(int argc, char **argv)
 {
 	struct cw_settings s;
 	cw_settings_defaults(&s);
-	if (argc < 2 || strcmp(argv[1], "grids") != 0) {
+	bool grids = argc >= 2 && strcmp(argv[1], "grids") == 0;
+	if (argc < 2 || (!grids && strcmp(argv[1], "categories") != 0)) {
 		bool help = argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"));
 		fputs(import_usage, help ? stdout : stderr);
 		return help ? 0 : 2;
@@ -101,7 +118,7 @@ int cmd_import(int argc, char **argv)
 			fputs(import_usage, stderr);
 		return 2;
 	}
-	return import_grids(&s, argv[1 + i]);
+	return grids ? import_grids(&s, argv[1 + i]) : import_categories(&s, argv[1 + i]);
 }
 
 int cmd_export(int argc, char **argv)
