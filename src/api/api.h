@@ -92,6 +92,7 @@ void cw_h_grid_worker_remove(struct cw_req *req);
 void cw_h_calendar_get(struct cw_req *req);
 void cw_h_calendar_put(struct cw_req *req);
 void cw_h_calendar_due(struct cw_req *req);
+void cw_h_categories_list(struct cw_req *req);
 void cw_h_healthz(struct cw_req *req);
 void cw_h_metrics(struct cw_req *req);
 

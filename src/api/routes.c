@@ -26,6 +26,8 @@ static const struct cw_route routes[] = {
     {"GET", "/api/v1/calendar", cw_h_calendar_get, 0},
     {"PUT", "/api/v1/calendar/{year}", cw_h_calendar_put, 0},
 
+    {"GET", "/api/v1/categories", cw_h_categories_list, 0},
+
     {"GET", "/api/v1/departments", cw_h_departments_list, 0},
 
     {"GET", "/api/v1/users", cw_h_users_list, 0},
