@@ -175,7 +175,8 @@ static void cross_check(struct parse *p)
 {
 	/* A sorted copy to look codes up in; the rows keep file order for the report. */
 	struct cw_category *sorted = cw_xmalloc((size_t)(p->n ? p->n : 1) * sizeof *sorted);
-	memcpy(sorted, p->rows, (size_t)p->n * sizeof *sorted);
+	if (p->n)
+		memcpy(sorted, p->rows, (size_t)p->n * sizeof *sorted);
 	qsort(sorted, (size_t)p->n, sizeof *sorted, row_cmp);
 	for (int i = 0; i < p->n; i++) {
 		const struct cw_category *c = &p->rows[i];
@@ -289,7 +290,8 @@ enum cw_ec cw_categories_import(cw_store *s, struct cw_arena *a, const struct cw
 				     CW_EC_INVALID_CATEGORY);
 		out->changed = c.changed;
 	}
-	qsort(p.problems, (size_t)p.np, sizeof *p.problems, problem_cmp);
+	if (p.np)
+		qsort(p.problems, (size_t)p.np, sizeof *p.problems, problem_cmp);
 	out->rows = p.n;
 	out->problems = p.problems;
 	out->nproblems = p.np;
