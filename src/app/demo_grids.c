@@ -3,6 +3,7 @@
 #include "app/app.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,7 +137,13 @@ static int boundary_of(struct cw_tx *tx, const char *code, const struct cw_layou
 {
 	struct cw_geo *g;
 	struct cw_geo_problem why;
-	if (cw_geo_from_ring(ring->lonlat, ring->n, &g, &why)) {
+	/* A centimetre is plenty for a drawn boundary, and short numbers keep the
+	 * city's GeoJSON small for phones. Equal inputs round equally, so neighbours
+	 * still share their vertices exactly. */
+	double *ll = cw_arena_alloc(cw_store_tx_arena(tx), 2 * ring->n * sizeof *ll);
+	for (size_t i = 0; i < 2 * ring->n; i++)
+		ll[i] = round(ring->lonlat[i] * 1e7) / 1e7;
+	if (cw_geo_from_ring(ll, ring->n, &g, &why)) {
 		cw_error("demo: the generated boundary of %s is invalid: %s", code, why.reason_en);
 		return CW_DB_ERROR;
 	}
