@@ -28,6 +28,11 @@ void cw_h_session_create(struct cw_req *req)
 				 cw_now(), &id, &cookie);
 	if (cw_api_fail(req, ec, NULL))
 		return;
+	/* The access log names who signed in (the request itself was anonymous). */
+	struct cw_principal *p = cw_arena_alloc(req->arena, sizeof *p);
+	p->user_id = id.user.id;
+	p->username = id.user.username;
+	req->user = p;
 	cw_reply_header(req, "Set-Cookie",
 			cw_arena_printf(req->arena,
 					"cw_session=%s; Path=/; HttpOnly; SameSite=Strict; "
