@@ -1,7 +1,7 @@
 # civicgrid - the two commands of the README, and the pieces they are made of.
 #   make run   installs what is missing, builds, loads the demo city, serves on :8080
 #   make test  installs what is missing, builds, runs every test
-.PHONY: all build deps run test clean bench
+.PHONY: all build deps run test clean bench fuzz
 
 MAKEFLAGS += --no-print-directory
 BUILD ?= build
@@ -26,7 +26,10 @@ test: deps
 	@tests/run.sh
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-bench build-fuzz
 
 bench: deps
 	@bench/run
+
+fuzz: deps
+	@tests/fuzz/run.sh
