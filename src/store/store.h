@@ -255,6 +255,81 @@ int cw_store_category_get(struct cw_tx *tx, const char *code, struct cw_stored_c
 int cw_store_category_replace_all(struct cw_tx *tx, const struct cw_category *v, int n,
 				  int64_t now, int *changed);
 
+/* ---- cases (DOMAIN.md §2), their timeline and creation idempotency keys ---- */
+struct cw_case {
+	int64_t id;
+	const char *number;	/* "YYYYMMDD" + 5-digit sequence of that day, e.g. 2026112700001 */
+	const char *kind, *category, *title, *description;
+	const char *status;	/* status name (core/case_flow.h), kind's own included */
+	const char *level;	/* "grid" … "city": where it is handled now */
+	const char *region;	/* the region it lies in (a grid when located in one) */
+	const char *region_path; /* read from the regions table; ignored on write */
+	const char *grid;	/* NULL when not located in a grid */
+	int64_t department_id;	/* 0 none */
+	bool has_location;
+	double lon, lat;
+	const char *address, *channel;
+	int64_t reporter_user_id; /* 0 none */
+	int64_t deadline;	  /* 0 none */
+	const char *clock;	  /* the running deadline's phase name, "" none */
+	int64_t clock_started_at; /* 0 none */
+	int64_t clock_remaining;  /* while paused: seconds that were left */
+	bool overdue, warned, supervised, extension_pending;
+	int extension_days_asked, extensions, extension_days, reworks, escalations;
+	int ratings, rating, rectifications;
+	int64_t kind_flags;
+	const char *resume_status; /* "" unless suspended */
+	int64_t merged_into;	   /* 0 none */
+	int64_t version;	   /* bumped on every change: the ETag */
+	int64_t created_at, updated_at;
+};
+
+/* Draws the next number of `day` ("YYYYMMDD", the caller's local day) and inserts the
+ * case with version 1; sets c->id, c->number and c->version. */
+int cw_store_case_insert(struct cw_tx *tx, struct cw_case *c, const char *day);
+int cw_store_case_get(struct cw_tx *tx, int64_t id, struct cw_case *out);
+/* Writes every mutable field (all but id, number, kind, created_at) when the stored
+ * version is still c->version, and bumps it (c->version too). A stale version, or no
+ * such case, is CW_DB_NOTFOUND: the caller has just read the case, so it means that
+ * another change came first (PRECONDITION_FAILED). */
+int cw_store_case_update(struct cw_tx *tx, struct cw_case *c);
+
+struct cw_case_filter {
+	const char *scope_path;	 /* the caller's scope: region path subtree, or NULL */
+	const char *region_path; /* a further subtree filter, or NULL */
+	const char *status, *kind, *category; /* exact, or NULL */
+	int overdue;		 /* -1 any, 0 not overdue, 1 overdue */
+	int64_t before_id;	 /* keyset cursor: id < before_id; 0 for the newest */
+};
+
+/* Newest first (by id), at most `limit`. */
+int cw_store_case_list(struct cw_tx *tx, const struct cw_case_filter *f, int limit,
+		       struct cw_case **items, int *n);
+
+struct cw_case_event {
+	int64_t id, case_id, at;
+	int64_t user_id; /* 0: the system (scheduler) */
+	const char *username, *action, *note, *status_before, *status_after;
+	const char *detail; /* JSON text or "" */
+};
+
+int cw_store_case_event_append(struct cw_tx *tx, struct cw_case_event *e); /* sets e->id */
+/* Oldest first. */
+int cw_store_case_events(struct cw_tx *tx, int64_t case_id, struct cw_case_event **items,
+			 int *n);
+
+struct cw_idempotency_key {
+	const char *key;
+	int64_t user_id;
+	const char *request_hash;
+	int64_t case_id, created_at;
+};
+
+int cw_store_idempotency_get(struct cw_tx *tx, const char *key, int64_t user_id,
+			     struct cw_idempotency_key *out);
+/* CONSTRAINT when (key, user) is taken. */
+int cw_store_idempotency_put(struct cw_tx *tx, const struct cw_idempotency_key *k);
+
 /* ---- settings: small key/value configuration kept in the database ---- */
 int cw_store_setting_get(struct cw_tx *tx, const char *key, const char **value);
 int cw_store_setting_set(struct cw_tx *tx, const char *key, const char *value, int64_t now);

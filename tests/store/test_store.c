@@ -1317,6 +1317,186 @@ static void test_categories(void **state)
 	assert_int_equal(run(false, category_untouched_fn, NULL), CW_DB_OK);
 }
 
+/* ---- cases, their timeline and idempotency keys ---- */
+
+#define CD1 "340611000000"
+#define CD2 "340612000000"
+#define CGRID "340611001001001"
+
+static struct cw_case case_row_new(const char *region, const char *grid, const char *status,
+				   int64_t at)
+{
+	return (struct cw_case){.kind = "event", .category = "07", .title = "垃圾暴露",
+				.description = "路边", .status = status, .level = "district",
+				.region = region, .grid = grid, .has_location = grid != NULL,
+				.lon = 116.8123456, .lat = 33.9612345, .channel = "app",
+				.created_at = at, .updated_at = at};
+}
+
+static int cases_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	struct cw_case a, b, c, got, *v;
+	struct cw_case_event e, *ev;
+	int n;
+	T_OK(mkregion(tx, CD1, "case district 1", CITY, CW_LEVEL_DISTRICT));
+	T_OK(mkregion(tx, CD2, "case district 2", CITY, CW_LEVEL_DISTRICT));
+	T_OK(mkregion(tx, CGRID, "case grid", CD1, CW_LEVEL_GRID));
+
+	a = case_row_new(CGRID, CGRID, "reported", 10000);
+	a.reporter_user_id = uid("alice");
+	T_OK(cw_store_case_insert(tx, &a, "20261127"));
+	T_STR(a.number, "2026112700001");
+	T(a.id > 0 && a.version == 1);
+	b = case_row_new(CD2, NULL, "registered", 10001);
+	T_OK(cw_store_case_insert(tx, &b, "20261127"));
+	T_STR(b.number, "2026112700002");
+	c = case_row_new(CD1, NULL, "reported", 10002);
+	T_OK(cw_store_case_insert(tx, &c, "20261128"));
+	T_STR(c.number, "2026112800001"); /* a new day starts a new sequence */
+
+	T_OK(cw_store_case_get(tx, a.id, &got));
+	T_STR(got.number, "2026112700001");
+	T_STR(got.title, "垃圾暴露");
+	T_STR(got.region_path, CITY "/" CD1 "/" CGRID);
+	T_STR(got.grid, CGRID);
+	T(got.has_location && got.lon > 116.81234 && got.lon < 116.81235);
+	T(got.reporter_user_id == uid("alice") && got.department_id == 0 && got.deadline == 0);
+	T(got.version == 1 && got.created_at == 10000 && !got.overdue);
+	T_OK(cw_store_case_get(tx, b.id, &got));
+	T(!got.has_location && got.grid == NULL);
+	T_RC(cw_store_case_get(tx, c.id + 1000, &got), CW_DB_NOTFOUND);
+
+	/* The version is the optimistic lock: a stale one changes nothing. */
+	T_OK(cw_store_case_get(tx, a.id, &got));
+	got.status = "registered";
+	got.deadline = 20000;
+	got.clock = "dispatch";
+	got.clock_started_at = 10100;
+	got.overdue = true;
+	got.reworks = 2;
+	got.rating = 4;
+	got.updated_at = 10100;
+	T_OK(cw_store_case_update(tx, &got));
+	T(got.version == 2);
+	struct cw_case stale = got;
+	stale.version = 1;
+	stale.status = "rejected";
+	T_RC(cw_store_case_update(tx, &stale), CW_DB_NOTFOUND);
+	T_OK(cw_store_case_get(tx, a.id, &got));
+	T_STR(got.status, "registered");
+	T_STR(got.clock, "dispatch");
+	T(got.version == 2 && got.deadline == 20000 && got.overdue && got.reworks == 2);
+	T(got.rating == 4 && got.updated_at == 10100 && got.created_at == 10000);
+
+	/* Lists: newest first, scope and filters, keyset. */
+	struct cw_case_filter f = {.overdue = -1};
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 3 && v[0].id == c.id && v[2].id == a.id);
+	T_OK(cw_store_case_list(tx, &f, 2, &v, &n));
+	T(n == 2);
+	f.before_id = v[1].id;
+	T_OK(cw_store_case_list(tx, &f, 2, &v, &n));
+	T(n == 1 && v[0].id == a.id);
+	f = (struct cw_case_filter){.scope_path = CITY "/" CD1, .overdue = -1};
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 2 && v[0].id == c.id && v[1].id == a.id);
+	f.status = "registered";
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 1 && v[0].id == a.id);
+	f = (struct cw_case_filter){.scope_path = CITY, .region_path = CITY "/" CD2,
+				    .overdue = -1};
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 1 && v[0].id == b.id);
+	f = (struct cw_case_filter){.overdue = 1};
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 1 && v[0].id == a.id);
+	f = (struct cw_case_filter){.overdue = 0, .kind = "event", .category = "07"};
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 2);
+	f = (struct cw_case_filter){.overdue = -1, .kind = "petition"};
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 0);
+	f = (struct cw_case_filter){.overdue = -1, .scope_path = CITY "/" CD1 "/" CGRID};
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 1 && v[0].id == a.id);
+
+	/* The timeline, oldest first. */
+	e = (struct cw_case_event){.case_id = a.id, .at = 10000, .user_id = uid("alice"),
+				   .username = "alice", .action = "create",
+				   .status_after = "reported"};
+	T_OK(cw_store_case_event_append(tx, &e));
+	T(e.id > 0);
+	e = (struct cw_case_event){.case_id = a.id, .at = 10100, .action = "register",
+				   .note = "ok", .status_before = "reported",
+				   .status_after = "registered", .detail = "{\"x\":1}"};
+	T_OK(cw_store_case_event_append(tx, &e));
+	T_OK(cw_store_case_events(tx, a.id, &ev, &n));
+	T(n == 2);
+	T_STR(ev[0].action, "create");
+	T(ev[0].user_id == uid("alice") && ev[0].at == 10000);
+	T_STR(ev[0].status_before, "");
+	T_STR(ev[1].username, "");
+	T(ev[1].user_id == 0);
+	T_STR(ev[1].status_after, "registered");
+	T_STR(ev[1].detail, "{\"x\":1}");
+	T_OK(cw_store_case_events(tx, b.id, &ev, &n));
+	T(n == 0);
+
+	/* Idempotency keys, per user. */
+	struct cw_idempotency_key k = {.key = "k1", .user_id = uid("alice"),
+				       .request_hash = "h1", .case_id = a.id, .created_at = 10000};
+	struct cw_idempotency_key kg;
+	T_RC(cw_store_idempotency_get(tx, "k1", uid("alice"), &kg), CW_DB_NOTFOUND);
+	T_OK(cw_store_idempotency_put(tx, &k));
+	T_OK(cw_store_idempotency_get(tx, "k1", uid("alice"), &kg));
+	T_STR(kg.request_hash, "h1");
+	T(kg.case_id == a.id && kg.created_at == 10000);
+	T_RC(cw_store_idempotency_get(tx, "k1", uid("bob"), &kg), CW_DB_NOTFOUND);
+	k.user_id = uid("bob");
+	T_OK(cw_store_idempotency_put(tx, &k));
+	return CW_DB_OK;
+}
+
+static int idempotency_again_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	struct cw_case_filter f = {.overdue = -1};
+	struct cw_case *v;
+	int n;
+	T_OK(cw_store_case_list(tx, &f, 1, &v, &n));
+	T(n == 1);
+	struct cw_idempotency_key k = {.key = "k1", .user_id = uid("alice"),
+				       .request_hash = "h2", .case_id = v[0].id, .created_at = 1};
+	return cw_store_idempotency_put(tx, &k);
+}
+
+static int case_unknown_category_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	struct cw_case c = case_row_new(CD1, NULL, "reported", 1);
+	c.category = "NOPE9";
+	return cw_store_case_insert(tx, &c, "20261127");
+}
+
+static int case_number_after_rollback_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	struct cw_case c = case_row_new(CD2, NULL, "reported", 20000);
+	T_OK(cw_store_case_insert(tx, &c, "20261127"));
+	T_STR(c.number, "2026112700003"); /* the rolled-back insert drew no number */
+	return CW_DB_OK;
+}
+
+static void test_cases(void **state)
+{
+	(void)state;
+	assert_int_equal(run(true, cases_fn, NULL), CW_DB_OK);
+	assert_int_equal(run(true, idempotency_again_fn, NULL), CW_DB_CONSTRAINT);
+	assert_int_equal(run(true, case_unknown_category_fn, NULL), CW_DB_CONSTRAINT);
+	assert_int_equal(run(true, case_number_after_rollback_fn, NULL), CW_DB_OK);
+}
+
 int main(int argc, char **argv)
 {
 	char err[512] = "";
@@ -1370,6 +1550,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_grids),
 	    cmocka_unit_test(test_calendar),
 	    cmocka_unit_test(test_categories),
+	    cmocka_unit_test(test_cases),
 	};
 	int failed = cmocka_run_group_tests_name(
 	    cw_store_is_postgres(S) ? "store_postgres" : "store_sqlite", tests, NULL, NULL);
