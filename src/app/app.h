@@ -306,4 +306,73 @@ int cw_demo_load(cw_store *s, const struct cw_demo_options *opt);
  * passwords; gw_001 takes the first grid of 相南街道); nothing when grids exist. */
 int cw_demo_load_grids(cw_store *s, uint64_t seed, bool quiet);
 
+
+/* ---- cases (cases.c; DOMAIN.md §2, API.md "Cases") ---- */
+struct cw_case_kind;
+struct cw_case_due;
+
+/* What the case services need from the running server: the point-to-grid index and
+ * deadline arithmetic over the loaded calendar (api: cw_api_due). */
+struct cw_case_env {
+	struct cw_geo_locator *locator;
+	enum cw_ec (*due)(void *ctx, int unit, int amount, int64_t from, int64_t *out);
+	void *ctx;
+};
+
+#define CW_CASE_TITLE_MAX 200	     /* characters */
+#define CW_CASE_DESCRIPTION_MAX 4000 /* characters */
+#define CW_CASE_ADDRESS_MAX 500	     /* characters */
+
+struct cw_case_input {
+	const char *kind, *category, *title, *description; /* description may be NULL */
+	bool has_location;
+	double lon, lat;
+	const char *region;	 /* NULL: found from the location */
+	const char *address, *channel; /* may be NULL */
+	const char *idempotency_key;   /* NULL: none */
+	const char *request_hash;      /* of the body, with a key */
+};
+
+/* A case as a user sees it: the row, its timeline (oldest first) and the actions
+ * this user may take now. */
+struct cw_case_view {
+	struct cw_case c;
+	const struct cw_case_kind *kind;
+	struct cw_case_event *timeline;
+	int ntimeline;
+	const char *actions[64];
+	int nactions;
+	const char *department_code; /* NULL when none */
+	bool replayed;		     /* an Idempotency-Key replay: nothing was created */
+};
+
+/* Reports a case: kind and category checked (CATEGORY_NOT_FOUND for an unknown or
+ * inactive category, INVALID_FIELD kind when it is not the category's), the grid and
+ * region found from the location in the actor's scope (LOCATION_NOT_IN_GRID when it
+ * lies in no grid and no region is given; MISSING_FIELD location when neither is
+ * given; REGION_NOT_FOUND for a region outside the scope). Level: the category's first
+ * level, capped by the region's own. Department: the category's key at that level as
+ * the unit "<key>-<district code>" of the case's district, else "<key>-<city code>",
+ * else none. Status reported, its register clock started; timeline entry and audit
+ * case.create in the same transaction. With an Idempotency-Key: the same key and hash
+ * give the first case back (replayed), another hash IDEMPOTENCY_KEY_REUSED. On a 400
+ * *field names the field. */
+enum cw_ec cw_case_create(cw_store *s, struct cw_arena *a, const struct cw_case_env *env,
+			  const struct cw_actor *actor, const struct cw_case_input *in,
+			  int64_t now, struct cw_case_view *out, const char **field);
+/* A case in the actor's scope with its timeline and actions, or CASE_NOT_FOUND. */
+enum cw_ec cw_case_get(cw_store *s, struct cw_arena *a, const struct cw_actor *actor, int64_t id,
+		       struct cw_case_view *out);
+/* Takes `action` (API name) on case `id` at version `if_version` (PRECONDITION_FAILED
+ * when the case has changed since), through the engine (core/case_flow.h), and
+ * persists the new state, its deadline, a timeline entry and audit case.<action> in
+ * one transaction. Answers the case as it is afterwards. */
+enum cw_ec cw_case_act(cw_store *s, struct cw_arena *a, const struct cw_case_env *env,
+		       const struct cw_actor *actor, int64_t id, int64_t if_version,
+		       const char *action, const struct cw_case_action_input *in, int64_t now,
+		       struct cw_case_view *out, const char **field);
+/* Cases in the actor's scope (f->scope_path is set from it), newest first. */
+enum cw_ec cw_case_list(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+			struct cw_case_filter *f, int limit, struct cw_case **items, int *n);
+
 #endif

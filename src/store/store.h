@@ -80,6 +80,8 @@ struct cw_department {
  * and *created to whether a row was added. */
 int cw_store_department_ensure(struct cw_tx *tx, struct cw_department *d, bool *created);
 int cw_store_department_get(struct cw_tx *tx, int64_t id, struct cw_department *out);
+/* One department unit by its code (store_cases.c: case routing). */
+int cw_store_department_by_code(struct cw_tx *tx, const char *code, struct cw_department *out);
 /* Departments whose region lies in `scope_path`, by id after `after_id`. */
 int cw_store_department_list(struct cw_tx *tx, const char *scope_path, int64_t after_id,
 			     int limit, struct cw_department **items, int *n);

@@ -296,3 +296,23 @@ int cw_store_idempotency_put(struct cw_tx *tx, const struct cw_idempotency_key *
 		      NULL, CW_P_TEXT(k->key), CW_P_INT(k->user_id), CW_P_TEXT(k->request_hash),
 		      CW_P_INT(k->case_id), CW_P_INT(k->created_at));
 }
+
+int cw_store_department_by_code(struct cw_tx *tx, const char *code, struct cw_department *out)
+{
+	struct cw_db_result r;
+	int rc = CW_TXQ(tx,
+			"SELECT d.id, d.code, d.name, d.region, g.path, d.created_at FROM departments d "
+			"JOIN regions g ON g.code = d.region WHERE d.code = $1",
+			&r, CW_P_TEXT(code));
+	if (rc != CW_DB_OK)
+		return rc;
+	if (r.nrows == 0)
+		return CW_DB_NOTFOUND;
+	out->id = cw_db_cell_int(&r, 0, 0);
+	out->code = cw_db_cell(&r, 0, 1);
+	out->name = cw_db_cell(&r, 0, 2);
+	out->region = cw_db_cell(&r, 0, 3);
+	out->region_path = cw_db_cell(&r, 0, 4);
+	out->created_at = cw_db_cell_int(&r, 0, 5);
+	return CW_DB_OK;
+}

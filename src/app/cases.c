@@ -1,0 +1,613 @@
+/* cases.c - the case services: report, read with allowed actions, act through the
+ * engine (core/case_flow.h), list. Each one transaction, audited in it. */
+#include "app/app.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/case_flow.h"
+#include "core/category.h"
+#include "util/arena.h"
+#include "util/text.h"
+
+static const char *or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+static bool visible(const struct cw_actor *actor, const char *path)
+{
+	return !actor->region_path || cw_scope_contains(actor->region_path, path);
+}
+
+/* ---- the engine's view of a stored case ---- */
+
+static void to_state(const struct cw_case_kind *k, const struct cw_case *c,
+		     struct cw_case_state *st)
+{
+	memset(st, 0, sizeof *st);
+	st->id = c->id;
+	st->status = cw_case_status_parse(k, c->status);
+	st->resume_status = cw_case_status_parse(k, c->resume_status);
+	st->level = cw_level_parse(c->level);
+	st->department = c->department_id;
+	st->merged_into = c->merged_into;
+	st->clock = 0;
+	for (int ph = 1; ph < CW_CASE_PH_MAX && c->clock && *c->clock; ph++) {
+		const char *name = cw_case_phase_name(k, ph);
+		if (name && strcmp(name, c->clock) == 0) {
+			st->clock = ph;
+			break;
+		}
+	}
+	st->overdue = c->overdue;
+	st->warned = c->warned;
+	st->supervised = c->supervised;
+	st->extension_pending = c->extension_pending;
+	st->extension_days_asked = c->extension_days_asked;
+	st->extensions = c->extensions;
+	st->extension_days = c->extension_days;
+	st->reworks = c->reworks;
+	st->escalations = c->escalations;
+	st->ratings = c->ratings;
+	st->rating = c->rating;
+	st->rectifications = c->rectifications;
+	st->kind_flags = (uint32_t)c->kind_flags;
+	/* No windows are tracked yet: return is refused until they are (see cw_case_act). */
+	st->windows_open = 0;
+}
+
+static void from_state(const struct cw_case_kind *k, const struct cw_case_state *st,
+		       struct cw_case *c)
+{
+	c->status = cw_case_status_name(k, st->status);
+	c->resume_status = st->resume_status ? cw_case_status_name(k, st->resume_status) : "";
+	c->level = cw_level_name(st->level);
+	c->department_id = st->department;
+	c->merged_into = st->merged_into;
+	const char *ph = st->clock ? cw_case_phase_name(k, st->clock) : NULL;
+	c->clock = ph ? ph : "";
+	c->overdue = st->overdue;
+	c->warned = st->warned;
+	c->supervised = st->supervised;
+	c->extension_pending = st->extension_pending;
+	c->extension_days_asked = st->extension_days_asked;
+	c->extensions = st->extensions;
+	c->extension_days = st->extension_days;
+	c->reworks = st->reworks;
+	c->escalations = st->escalations;
+	c->ratings = st->ratings;
+	c->rating = st->rating;
+	c->rectifications = st->rectifications;
+	c->kind_flags = st->kind_flags;
+}
+
+/* The actor's relations to the case, from their stored account (the command line
+ * acts everywhere, as an administrator without case roles). */
+static int case_actor(struct cw_tx *tx, const struct cw_actor *actor, const struct cw_case *c,
+		      struct cw_case_actor *out)
+{
+	memset(out, 0, sizeof *out);
+	out->roles = actor->roles;
+	if (!actor->user_id) {
+		out->in_scope = out->level_ok = true;
+		return CW_DB_OK;
+	}
+	struct cw_user u;
+	int rc = cw_store_user_get(tx, actor->user_id, &u);
+	if (rc != CW_DB_OK)
+		return rc;
+	out->roles = u.roles;
+	out->in_scope = cw_scope_contains(u.region_path, c->region_path);
+	out->level_ok = cw_region_code_level(u.region) <= cw_level_parse(c->level);
+	out->department = u.department_id != 0 && u.department_id == c->department_id;
+	out->grid_worker = (u.roles & (1u << CW_ROLE_GRID_WORKER)) && c->grid &&
+			   strcmp(u.region, c->grid) == 0;
+	out->reporter = c->reporter_user_id != 0 && c->reporter_user_id == u.id;
+	return CW_DB_OK;
+}
+
+/* Reads the case's timeline, allowed actions and department code into *v. */
+static int view_fill(struct cw_tx *tx, const struct cw_actor *actor, struct cw_case_view *v)
+{
+	v->kind = cw_case_kind_find(v->c.kind);
+	int rc = cw_store_case_events(tx, v->c.id, &v->timeline, &v->ntimeline);
+	if (rc != CW_DB_OK)
+		return rc;
+	v->nactions = 0;
+	v->department_code = NULL;
+	if (v->c.department_id) {
+		struct cw_department d;
+		rc = cw_store_department_get(tx, v->c.department_id, &d);
+		if (rc == CW_DB_OK)
+			v->department_code = d.code;
+		else if (rc != CW_DB_NOTFOUND)
+			return rc;
+	}
+	if (!v->kind)
+		return CW_DB_OK;
+	struct cw_case_actor ca;
+	struct cw_case_state st;
+	rc = case_actor(tx, actor, &v->c, &ca);
+	if (rc != CW_DB_OK)
+		return rc;
+	to_state(v->kind, &v->c, &st);
+	cw_case_actions set = cw_case_allowed(v->kind, &st, &ca);
+	for (int i = 1; i < cw_case_action_count(v->kind) && i < 64; i++)
+		if ((set & (1ull << i)) && v->nactions < 64)
+			v->actions[v->nactions++] = cw_case_action_name(v->kind, i);
+	return CW_DB_OK;
+}
+
+/* The deadline of `phase` from `now`: the category's own for handling, else the
+ * kind's default. 0 when there is none. */
+static enum cw_ec deadline_for(const struct cw_case_env *env, const struct cw_case_kind *k,
+			       const struct cw_stored_category *cat, int phase, int64_t now,
+			       int64_t *due)
+{
+	struct cw_case_due d = cw_case_deadline(k, phase);
+	if ((phase == CW_CASE_PH_HANDLE || phase == CW_CASE_PH_REWORK) && cat &&
+	    cat->cat.deadline.unit != CW_CASE_DUE_NONE)
+		d = cat->cat.deadline;
+	*due = 0;
+	if (d.unit == CW_CASE_DUE_NONE || !env || !env->due)
+		return CW_EC_OK;
+	return env->due(env->ctx, (int)d.unit, d.amount, now, due);
+}
+
+/* ---- create ---- */
+
+struct create_ctx {
+	const struct cw_case_env *env;
+	const struct cw_actor *actor;
+	const struct cw_case_input *in;
+	const struct cw_case_kind *kind;
+	const char *region; /* from the location or the input */
+	const char *grid;
+	int64_t now;
+	char day[16];
+	struct cw_case_view *out;
+	enum cw_ec ec;
+	const char *field;
+};
+
+static int create_tx(struct cw_tx *tx, void *p)
+{
+	struct create_ctx *c = p;
+	struct cw_arena *a = cw_store_tx_arena(tx);
+	const struct cw_case_input *in = c->in;
+	int rc;
+
+	if (in->idempotency_key) {
+		struct cw_idempotency_key k;
+		rc = cw_store_idempotency_get(tx, in->idempotency_key, c->actor->user_id, &k);
+		if (rc == CW_DB_OK) {
+			if (strcmp(k.request_hash, or_empty(in->request_hash)) != 0) {
+				c->ec = CW_EC_IDEMPOTENCY_KEY_REUSED;
+				return CW_DB_ABORT;
+			}
+			rc = cw_store_case_get(tx, k.case_id, &c->out->c);
+			if (rc == CW_DB_OK)
+				rc = view_fill(tx, c->actor, c->out);
+			c->out->replayed = true;
+			return rc;
+		}
+		if (rc != CW_DB_NOTFOUND)
+			return rc;
+	}
+
+	struct cw_stored_category cat;
+	rc = cw_store_category_get(tx, in->category, &cat);
+	if (rc == CW_DB_NOTFOUND || (rc == CW_DB_OK && !cat.active)) {
+		c->ec = CW_EC_CATEGORY_NOT_FOUND;
+		c->field = "category";
+		return CW_DB_ABORT;
+	}
+	if (rc != CW_DB_OK)
+		return rc;
+	if (strcmp(cat.cat.kind, in->kind) != 0) {
+		c->ec = CW_EC_INVALID_FIELD;
+		c->field = "kind";
+		return CW_DB_ABORT;
+	}
+
+	struct cw_region reg;
+	rc = cw_store_region_get(tx, c->region, &reg);
+	if (rc == CW_DB_NOTFOUND || (rc == CW_DB_OK && !visible(c->actor, reg.path))) {
+		c->ec = CW_EC_REGION_NOT_FOUND;
+		c->field = "region";
+		return CW_DB_ABORT;
+	}
+	if (rc != CW_DB_OK)
+		return rc;
+
+	/* The category's first level, but never below the region the case lies in. */
+	enum cw_level level = cw_level_parse(cat.cat.first_level);
+	if (level == CW_LEVEL_INVALID || level > reg.level)
+		level = reg.level;
+
+	struct cw_case_state st;
+	struct cw_case_effects fx;
+	cw_case_open(c->kind, level, &st, &fx);
+
+	/* Department: the key at the handling level, as the unit of the case's district,
+	 * else of the city (the demo's "<key>-<region code>"). */
+	int64_t dept = 0;
+	const char *key = level < CW_LEVEL__COUNT ? cat.cat.departments[level] : NULL;
+	if (key && *key) {
+		char district[CW_REGION_CODE_MAX] = "", city[CW_REGION_CODE_MAX] = "";
+		const char *q = reg.path;
+		while (*q) {
+			size_t len = strcspn(q, "/");
+			char part[CW_REGION_CODE_MAX] = "";
+			if (len < sizeof part)
+				memcpy(part, q, len);
+			if (cw_region_code_level(part) == CW_LEVEL_DISTRICT)
+				memcpy(district, part, sizeof part);
+			else if (cw_region_code_level(part) == CW_LEVEL_CITY)
+				memcpy(city, part, sizeof part);
+			q += len;
+			if (*q == '/')
+				q++;
+		}
+		const char *tries[2] = {level >= CW_LEVEL_DISTRICT ? district : "", city};
+		for (int i = 0; i < 2 && !dept; i++) {
+			if (!*tries[i])
+				continue;
+			struct cw_department d;
+			rc = cw_store_department_by_code(tx, cw_arena_printf(a, "%s-%s", key, tries[i]),
+							 &d);
+			if (rc == CW_DB_OK)
+				dept = d.id;
+			else if (rc != CW_DB_NOTFOUND)
+				return rc;
+		}
+	}
+	st.department = dept;
+
+	struct cw_case *k = &c->out->c;
+	memset(k, 0, sizeof *k);
+	k->kind = in->kind;
+	k->category = in->category;
+	k->title = in->title;
+	k->description = or_empty(in->description);
+	k->region = c->region;
+	k->grid = c->grid;
+	k->has_location = in->has_location;
+	k->lon = in->lon;
+	k->lat = in->lat;
+	k->address = or_empty(in->address);
+	k->channel = in->channel ? in->channel : "web";
+	k->reporter_user_id = c->actor->user_id;
+	k->created_at = k->updated_at = c->now;
+	from_state(c->kind, &st, k);
+	if (fx.clock == CW_CASE_CLOCK_START) {
+		c->ec = deadline_for(c->env, c->kind, &cat, fx.phase, c->now, &k->deadline);
+		if (c->ec != CW_EC_OK)
+			return CW_DB_ABORT;
+		k->clock_started_at = c->now;
+		const char *ph = cw_case_phase_name(c->kind, fx.phase);
+		k->clock = ph ? ph : "";
+	}
+	rc = cw_store_case_insert(tx, k, c->day);
+	if (rc != CW_DB_OK)
+		return rc;
+	k->region_path = reg.path;
+	struct cw_case_event e = {.case_id = k->id, .at = c->now, .user_id = c->actor->user_id,
+				  .username = c->actor->username, .action = "create",
+				  .status_after = k->status};
+	rc = cw_store_case_event_append(tx, &e);
+	if (rc == CW_DB_OK && in->idempotency_key) {
+		struct cw_idempotency_key ik = {.key = in->idempotency_key,
+						.user_id = c->actor->user_id,
+						.request_hash = or_empty(in->request_hash),
+						.case_id = k->id, .created_at = c->now};
+		rc = cw_store_idempotency_put(tx, &ik);
+	}
+	if (rc == CW_DB_OK)
+		rc = cw_app_audit(tx, c->actor, "case.create", cw_arena_printf(a, "case:%lld",
+									      (long long)k->id),
+				  true, k->number);
+	if (rc == CW_DB_OK)
+		rc = view_fill(tx, c->actor, c->out);
+	return rc;
+}
+
+static enum cw_ec check_text(const char *s, size_t max_chars, bool required, const char *name,
+			     const char **field)
+{
+	if (!s) {
+		if (!required)
+			return CW_EC_OK;
+		*field = name;
+		return CW_EC_MISSING_FIELD;
+	}
+	if (!cw_utf8_valid(s, strlen(s)) || (required && !*s)) {
+		*field = name;
+		return CW_EC_INVALID_FIELD;
+	}
+	if (cw_utf8_len(s) > max_chars) {
+		*field = name;
+		return CW_EC_FIELD_TOO_LONG;
+	}
+	return CW_EC_OK;
+}
+
+enum cw_ec cw_case_create(cw_store *s, struct cw_arena *a, const struct cw_case_env *env,
+			  const struct cw_actor *actor, const struct cw_case_input *in,
+			  int64_t now, struct cw_case_view *out, const char **field)
+{
+	enum cw_ec ec;
+	*field = NULL;
+	memset(out, 0, sizeof *out);
+	if (!in->kind) {
+		*field = "kind";
+		return CW_EC_MISSING_FIELD;
+	}
+	const struct cw_case_kind *kind = cw_case_kind_find(in->kind);
+	if (!kind) {
+		*field = "kind";
+		return CW_EC_INVALID_FIELD;
+	}
+	if (!in->category) {
+		*field = "category";
+		return CW_EC_MISSING_FIELD;
+	}
+	if ((ec = check_text(in->title, CW_CASE_TITLE_MAX, true, "title", field)) ||
+	    (ec = check_text(in->description, CW_CASE_DESCRIPTION_MAX, false, "description",
+			     field)) ||
+	    (ec = check_text(in->address, CW_CASE_ADDRESS_MAX, false, "address", field)) ||
+	    (ec = check_text(in->channel, 32, false, "channel", field)))
+		return ec;
+
+	struct create_ctx c = {.env = env, .actor = actor, .in = in, .kind = kind, .now = now,
+			       .out = out, .region = in->region};
+	struct cw_located loc;
+	if (in->has_location) {
+		ec = env && env->locator
+			 ? cw_grid_locate(s, a, env->locator, actor, in->lon, in->lat, &loc)
+			 : CW_EC_NO_GRID;
+		if (ec == CW_EC_OK) {
+			c.grid = cw_arena_strdup(a, loc.grid);
+			if (!c.region)
+				c.region = c.grid;
+		} else if (ec == CW_EC_INVALID_QUERY) {
+			*field = "location";
+			return CW_EC_INVALID_FIELD;
+		} else if (ec != CW_EC_NO_GRID) {
+			return ec;
+		} else if (!in->region) {
+			*field = "location";
+			return CW_EC_LOCATION_NOT_IN_GRID;
+		}
+	} else if (!in->region) {
+		*field = "location";
+		return CW_EC_MISSING_FIELD;
+	}
+	/* Case numbers count per local (China Standard Time) day. */
+	time_t t = (time_t)(now + 8 * 3600);
+	struct tm tmv;
+	gmtime_r(&t, &tmv);
+	strftime(c.day, sizeof c.day, "%Y%m%d", &tmv);
+
+	int rc = cw_store_tx(s, a, true, create_tx, &c);
+	if (c.ec != CW_EC_OK) {
+		*field = c.field;
+		return c.ec;
+	}
+	return cw_app_store_ec(rc, CW_EC_CASE_NOT_FOUND, CW_EC_IDEMPOTENCY_KEY_REUSED);
+}
+
+/* ---- get ---- */
+
+struct get_ctx {
+	const struct cw_actor *actor;
+	int64_t id;
+	struct cw_case_view *out;
+};
+
+static int get_tx(struct cw_tx *tx, void *p)
+{
+	struct get_ctx *c = p;
+	int rc = cw_store_case_get(tx, c->id, &c->out->c);
+	if (rc != CW_DB_OK)
+		return rc;
+	if (!visible(c->actor, c->out->c.region_path))
+		return CW_DB_NOTFOUND;
+	return view_fill(tx, c->actor, c->out);
+}
+
+enum cw_ec cw_case_get(cw_store *s, struct cw_arena *a, const struct cw_actor *actor, int64_t id,
+		       struct cw_case_view *out)
+{
+	memset(out, 0, sizeof *out);
+	struct get_ctx c = {.actor = actor, .id = id, .out = out};
+	return cw_app_store_ec(cw_store_tx(s, a, false, get_tx, &c), CW_EC_CASE_NOT_FOUND,
+			       CW_EC_INTERNAL);
+}
+
+/* ---- act ---- */
+
+struct act_ctx {
+	const struct cw_case_env *env;
+	const struct cw_actor *actor;
+	int64_t id, if_version;
+	const char *action;
+	const struct cw_case_action_input *in;
+	int64_t now;
+	struct cw_case_view *out;
+	enum cw_ec ec;
+	const char *field;
+};
+
+static int act_tx(struct cw_tx *tx, void *p)
+{
+	struct act_ctx *c = p;
+	struct cw_arena *a = cw_store_tx_arena(tx);
+	struct cw_case *k = &c->out->c;
+	int rc = cw_store_case_get(tx, c->id, k);
+	if (rc == CW_DB_OK && !visible(c->actor, k->region_path))
+		rc = CW_DB_NOTFOUND;
+	if (rc != CW_DB_OK)
+		return rc;
+	const struct cw_case_kind *kind = cw_case_kind_find(k->kind);
+	if (!kind) {
+		c->ec = CW_EC_INTERNAL;
+		return CW_DB_ABORT;
+	}
+	int action = cw_case_action_parse(kind, c->action);
+	if (!action) {
+		c->ec = CW_EC_UNKNOWN_ACTION;
+		return CW_DB_ABORT;
+	}
+	if (k->version != c->if_version) {
+		c->ec = CW_EC_PRECONDITION_FAILED;
+		return CW_DB_ABORT;
+	}
+	if (action == CW_CASE_ACT_DISPATCH && c->in->department) {
+		struct cw_department d;
+		rc = cw_store_department_get(tx, c->in->department, &d);
+		if (rc == CW_DB_NOTFOUND || (rc == CW_DB_OK && !visible(c->actor, d.region_path))) {
+			c->ec = CW_EC_DEPARTMENT_NOT_FOUND;
+			c->field = "department";
+			return CW_DB_ABORT;
+		}
+		if (rc != CW_DB_OK)
+			return rc;
+	}
+	if (action == CW_CASE_ACT_MERGE && c->in->into) {
+		struct cw_case into;
+		rc = cw_store_case_get(tx, c->in->into, &into);
+		if (rc == CW_DB_NOTFOUND || (rc == CW_DB_OK && !visible(c->actor, into.region_path))) {
+			c->ec = CW_EC_CASE_NOT_FOUND;
+			c->field = "into";
+			return CW_DB_ABORT;
+		}
+		if (rc != CW_DB_OK)
+			return rc;
+	}
+	struct cw_case_actor ca;
+	rc = case_actor(tx, c->actor, k, &ca);
+	if (rc != CW_DB_OK)
+		return rc;
+	struct cw_case_state before, after;
+	struct cw_case_effects fx;
+	to_state(kind, k, &before);
+	c->ec = cw_case_apply(kind, &before, &ca, action, c->in, &after, &fx);
+	if (c->ec != CW_EC_OK) {
+		c->field = fx.field;
+		return CW_DB_ABORT;
+	}
+	const char *status_before = k->status;
+	from_state(kind, &after, k);
+
+	struct cw_stored_category cat;
+	rc = cw_store_category_get(tx, k->category, &cat);
+	if (rc != CW_DB_OK && rc != CW_DB_NOTFOUND)
+		return rc;
+	switch (fx.clock) {
+	case CW_CASE_CLOCK_START: {
+		c->ec = deadline_for(c->env, kind, rc == CW_DB_OK ? &cat : NULL, fx.phase, c->now,
+				     &k->deadline);
+		if (c->ec != CW_EC_OK)
+			return CW_DB_ABORT;
+		const char *ph = cw_case_phase_name(kind, fx.phase);
+		k->clock = ph ? ph : "";
+		k->clock_started_at = c->now;
+		k->clock_remaining = 0;
+		k->overdue = k->warned = false;
+		break;
+	}
+	case CW_CASE_CLOCK_STOP:
+		k->deadline = 0;
+		k->clock_started_at = 0;
+		k->clock_remaining = 0;
+		break;
+	case CW_CASE_CLOCK_PAUSE:
+		k->clock_remaining = k->deadline > c->now ? k->deadline - c->now : 0;
+		k->deadline = 0;
+		break;
+	case CW_CASE_CLOCK_RESUME:
+		k->deadline = c->now + k->clock_remaining;
+		k->clock_remaining = 0;
+		break;
+	case CW_CASE_CLOCK_EXTEND:
+		if (k->deadline && c->env && c->env->due) {
+			c->ec = c->env->due(c->env->ctx, CW_CASE_DUE_WORKING_DAYS, fx.days, k->deadline,
+					    &k->deadline);
+			if (c->ec != CW_EC_OK)
+				return CW_DB_ABORT;
+		}
+		break;
+	case CW_CASE_CLOCK_KEEP:
+		break;
+	}
+	k->updated_at = c->now;
+	rc = cw_store_case_update(tx, k);
+	if (rc == CW_DB_NOTFOUND) {
+		c->ec = CW_EC_PRECONDITION_FAILED;
+		return CW_DB_ABORT;
+	}
+	if (rc != CW_DB_OK)
+		return rc;
+	const struct cw_case_action_input *in = c->in;
+	const char *note = in->reason ? in->reason
+			   : in->result	 ? in->result
+			   : in->comment ? in->comment
+					 : in->note;
+	struct cw_case_event e = {.case_id = k->id, .at = c->now, .user_id = c->actor->user_id,
+				  .username = c->actor->username, .action = fx.what,
+				  .note = note, .status_before = status_before,
+				  .status_after = k->status};
+	rc = cw_store_case_event_append(tx, &e);
+	if (rc == CW_DB_OK)
+		rc = cw_app_audit(tx, c->actor, cw_arena_printf(a, "case.%s", c->action),
+				  cw_arena_printf(a, "case:%lld", (long long)k->id), true, fx.what);
+	if (rc == CW_DB_OK)
+		rc = view_fill(tx, c->actor, c->out);
+	return rc;
+}
+
+enum cw_ec cw_case_act(cw_store *s, struct cw_arena *a, const struct cw_case_env *env,
+		       const struct cw_actor *actor, int64_t id, int64_t if_version,
+		       const char *action, const struct cw_case_action_input *in, int64_t now,
+		       struct cw_case_view *out, const char **field)
+{
+	memset(out, 0, sizeof *out);
+	*field = NULL;
+	struct act_ctx c = {.env = env, .actor = actor, .id = id, .if_version = if_version,
+			    .action = action, .in = in, .now = now, .out = out};
+	int rc = cw_store_tx(s, a, true, act_tx, &c);
+	if (c.ec != CW_EC_OK) {
+		*field = c.field;
+		return c.ec;
+	}
+	return cw_app_store_ec(rc, CW_EC_CASE_NOT_FOUND, CW_EC_PRECONDITION_FAILED);
+}
+
+/* ---- list ---- */
+
+struct list_ctx {
+	const struct cw_case_filter *f;
+	int limit;
+	struct cw_case *items;
+	int n;
+};
+
+static int list_tx(struct cw_tx *tx, void *p)
+{
+	struct list_ctx *c = p;
+	return cw_store_case_list(tx, c->f, c->limit, &c->items, &c->n);
+}
+
+enum cw_ec cw_case_list(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+			struct cw_case_filter *f, int limit, struct cw_case **items, int *n)
+{
+	f->scope_path = actor->region_path;
+	struct list_ctx c = {.f = f, .limit = limit};
+	int rc = cw_store_tx(s, a, false, list_tx, &c);
+	*items = c.items;
+	*n = c.n;
+	return cw_app_store_ec(rc, CW_EC_CASE_NOT_FOUND, CW_EC_INTERNAL);
+}
