@@ -53,6 +53,9 @@ void cw_api_grids_refresh(struct cw_api *api, bool force);
 /* Reloads the holiday calendar when its stored version changed (or always). */
 void cw_api_calendar_refresh(struct cw_api *api, bool force);
 void cw_api_calendar_release(struct cw_api *api);
+/* A deadline `amount` units (enum cw_case_due_unit) from `from` with the loaded calendar,
+ * under its read lock: what the case engine's clocks use. */
+enum cw_ec cw_api_due(struct cw_api *api, int unit, int amount, int64_t from, int64_t *due);
 /* Replies with the error when ec is not OK; returns whether it replied. */
 bool cw_api_fail(struct cw_req *req, enum cw_ec ec, const char *field);
 
@@ -93,6 +96,10 @@ void cw_h_calendar_get(struct cw_req *req);
 void cw_h_calendar_put(struct cw_req *req);
 void cw_h_calendar_due(struct cw_req *req);
 void cw_h_categories_list(struct cw_req *req);
+void cw_h_cases_list(struct cw_req *req);
+void cw_h_case_create(struct cw_req *req);
+void cw_h_case_get(struct cw_req *req);
+void cw_h_case_action(struct cw_req *req);
 void cw_h_healthz(struct cw_req *req);
 void cw_h_metrics(struct cw_req *req);
 

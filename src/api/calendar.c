@@ -203,3 +203,21 @@ void cw_h_calendar_due(struct cw_req *req)
 		      json_pack("{s:s, s:s, s:s, s:I, s:b}", "due", due_s, "from", from_txt, "rule",
 				rules[rule], "n", (json_int_t)n, "calendar_published", covered));
 }
+
+enum cw_ec cw_api_due(struct cw_api *api, int unit, int amount, int64_t from, int64_t *due)
+{
+	enum cw_ec ec;
+	pthread_rwlock_rdlock(&cal_lock);
+	if (unit == CW_CASE_DUE_WORKING_DAYS)
+		ec = cw_due_working_days(api->calendar, &api->work_hours, from, amount, due);
+	else if (unit == CW_CASE_DUE_WORKING_HOURS)
+		ec = cw_due_working_hours(api->calendar, &api->work_hours, from, amount, due);
+	else if (unit == CW_CASE_DUE_DAYS)
+		ec = cw_due_days(api->calendar, from, amount, due);
+	else {
+		*due = 0;
+		ec = CW_EC_OK;
+	}
+	pthread_rwlock_unlock(&cal_lock);
+	return ec;
+}

@@ -23,6 +23,10 @@ static const struct cw_route routes[] = {
     {"DELETE", "/api/v1/grids/{code}/workers/{user}", cw_h_grid_worker_remove, 0},
 
     {"GET", "/api/v1/calendar/due", cw_h_calendar_due, 0},
+    {"GET", "/api/v1/cases", cw_h_cases_list, 0},
+    {"POST", "/api/v1/cases", cw_h_case_create, 0},
+    {"GET", "/api/v1/cases/{id}", cw_h_case_get, 0},
+    {"POST", "/api/v1/cases/{id}/actions/{action}", cw_h_case_action, 0},
     {"GET", "/api/v1/calendar", cw_h_calendar_get, 0},
     {"PUT", "/api/v1/calendar/{year}", cw_h_calendar_put, 0},
 

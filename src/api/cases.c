@@ -1,0 +1,296 @@
+/* cases.c - /api/v1/cases: report, read, list, and actions with If-Match. The ETag is
+ * the case's id and version, so every user's copy of a case goes stale together. */
+#include "api/api.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/case_flow.h"
+#include "util/arena.h"
+#include "util/clock.h"
+#include "util/crypto.h"
+#include "util/text.h"
+
+static enum cw_ec due_cb(void *ctx, int unit, int amount, int64_t from, int64_t *out)
+{
+	return cw_api_due(ctx, unit, amount, from, out);
+}
+
+static struct cw_case_env case_env(struct cw_req *req)
+{
+	struct cw_api *api = cw_api_of(req);
+	return (struct cw_case_env){.locator = api->locator, .due = due_cb, .ctx = api};
+}
+
+static json_t *time_or_null(int64_t t)
+{
+	char buf[40];
+	if (!t)
+		return json_null();
+	cw_time_format(t, buf, sizeof buf);
+	return json_string(buf);
+}
+
+static json_t *case_summary_json(const struct cw_case *c)
+{
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:b, s:b, "
+			      "s:I, s:s, s:s, s:o, s:o}",
+			      "id", (json_int_t)c->id, "number", c->number, "kind", c->kind,
+			      "category", c->category, "title", c->title, "description",
+			      c->description, "status", c->status, "level", c->level, "region",
+			      c->region, "grid", c->grid ? json_string(c->grid) : json_null(),
+			      "deadline", time_or_null(c->deadline), "overdue", c->overdue,
+			      "supervised", c->supervised, "version", (json_int_t)c->version,
+			      "address", c->address, "channel", c->channel, "created_at",
+			      time_or_null(c->created_at), "updated_at", time_or_null(c->updated_at));
+	json_object_set_new(o, "department",
+			    c->department_id ? json_integer(c->department_id) : json_null());
+	json_object_set_new(o, "location",
+			    c->has_location ? json_pack("{s:f, s:f}", "lon", c->lon, "lat", c->lat)
+					    : json_null());
+	if (c->ratings)
+		json_object_set_new(o, "rating", json_integer(c->rating));
+	return o;
+}
+
+static json_t *case_json(const struct cw_case_view *v)
+{
+	json_t *o = case_summary_json(&v->c);
+	if (v->department_code)
+		json_object_set_new(o, "department_code", json_string(v->department_code));
+	json_t *tl = json_array();
+	for (int i = 0; i < v->ntimeline; i++) {
+		const struct cw_case_event *e = &v->timeline[i];
+		json_array_append_new(
+		    tl, json_pack("{s:o, s:s, s:s, s:s, s:s, s:s}", "at", time_or_null(e->at), "user",
+				  e->username, "action", e->action, "note", e->note, "status_before",
+				  e->status_before, "status_after", e->status_after));
+	}
+	json_object_set_new(o, "timeline", tl);
+	json_t *acts = json_array();
+	for (int i = 0; i < v->nactions; i++)
+		json_array_append_new(acts, json_string(v->actions[i]));
+	json_object_set_new(o, "actions", acts);
+	return o;
+}
+
+static const char *etag_of(struct cw_req *req, const struct cw_case *c)
+{
+	return cw_arena_printf(req->arena, "\"%" PRId64 "-%" PRId64 "\"", c->id, c->version);
+}
+
+static void reply_case(struct cw_req *req, int status, const struct cw_case_view *v)
+{
+	cw_reply_header(req, "ETag", etag_of(req, &v->c));
+	if (status == 201)
+		cw_reply_header(req, "Location",
+				cw_arena_printf(req->arena, "/api/v1/cases/%" PRId64, v->c.id));
+	cw_reply_json(req, status, case_json(v));
+}
+
+static bool id_or_reply(struct cw_req *req, int64_t *id)
+{
+	if (!cw_parse_int(cw_req_param(req, 0), 1, INT64_MAX, id)) {
+		cw_reply_error(req, CW_EC_CASE_NOT_FOUND, NULL);
+		return false;
+	}
+	return true;
+}
+
+void cw_h_case_create(struct cw_req *req)
+{
+	struct cw_case_input in = {0};
+	json_t *location = NULL;
+	struct cw_jfield spec[] = {
+	    CW_JSTR("kind", true, 16, &in.kind),
+	    CW_JSTR("category", true, 8, &in.category),
+	    CW_JSTR("title", true, CW_CASE_TITLE_MAX, &in.title),
+	    CW_JSTR_EMPTY_OK("description", false, CW_CASE_DESCRIPTION_MAX, &in.description),
+	    CW_JANY("location", false, &location),
+	    CW_JSTR("region", false, 15, &in.region),
+	    CW_JSTR_EMPTY_OK("address", false, CW_CASE_ADDRESS_MAX, &in.address),
+	    CW_JSTR("channel", false, 32, &in.channel),
+	    CW_JEND,
+	};
+	if (!cw_json_parse_or_reply(req, spec))
+		return;
+	if (location) {
+		json_t *lon = json_object_get(location, "lon"), *lat = json_object_get(location, "lat");
+		if (!json_is_object(location) || json_object_size(location) != 2 ||
+		    !json_is_number(lon) || !json_is_number(lat)) {
+			cw_reply_error(req, CW_EC_INVALID_FIELD, "location");
+			return;
+		}
+		in.has_location = true;
+		in.lon = json_number_value(lon);
+		in.lat = json_number_value(lat);
+	}
+	const char *key = cw_req_header(req, "Idempotency-Key");
+	if (key) {
+		size_t n = strlen(key);
+		if (n == 0 || n > 128 || !cw_utf8_valid(key, n)) {
+			cw_reply_error(req, CW_EC_BAD_REQUEST, "Idempotency-Key");
+			return;
+		}
+		char hash[CW_SM3_HEX_LEN];
+		cw_sm3_hex(req->body ? req->body : "", req->body ? req->body_len : 0, hash);
+		in.idempotency_key = key;
+		in.request_hash = cw_arena_strndup(req->arena, hash, 64);
+	}
+	struct cw_actor actor = cw_api_actor(req);
+	struct cw_case_env env = case_env(req);
+	struct cw_case_view v;
+	const char *field = NULL;
+	enum cw_ec ec = cw_case_create(cw_api_of(req)->store, req->arena, &env, &actor, &in, cw_now(),
+				       &v, &field);
+	if (cw_api_fail(req, ec, field))
+		return;
+	reply_case(req, v.replayed ? 200 : 201, &v);
+}
+
+void cw_h_case_get(struct cw_req *req)
+{
+	int64_t id;
+	if (!id_or_reply(req, &id))
+		return;
+	struct cw_actor actor = cw_api_actor(req);
+	struct cw_case_view v;
+	if (cw_api_fail(req, cw_case_get(cw_api_of(req)->store, req->arena, &actor, id, &v), NULL))
+		return;
+	reply_case(req, 200, &v);
+}
+
+/* If-Match: "<id>-<version>" (the ETag); 428 without it, 412 for another case's. */
+static bool if_match_or_reply(struct cw_req *req, int64_t id, int64_t *version)
+{
+	const char *h = cw_req_header(req, "If-Match");
+	if (!h) {
+		cw_reply_error(req, CW_EC_PRECONDITION_REQUIRED, "If-Match");
+		return false;
+	}
+	long long hid = 0, hver = 0;
+	char tail = 0;
+	if (sscanf(h, " \"%lld-%lld\"%c", &hid, &hver, &tail) != 2 || hid != id || hver < 1) {
+		cw_reply_error(req, CW_EC_PRECONDITION_FAILED, "If-Match");
+		return false;
+	}
+	*version = hver;
+	return true;
+}
+
+void cw_h_case_action(struct cw_req *req)
+{
+	int64_t id, version, department = 0, days = 0, into = 0, rating = 0;
+	struct cw_case_action_input in = {0};
+	const char *action = cw_req_param(req, 1);
+	struct cw_jfield spec[8];
+	int n = 0;
+	if (!id_or_reply(req, &id))
+		return;
+	/* Each action takes its own fields (API.md); any other field is refused. */
+	if (!strcmp(action, "dispatch"))
+		spec[n++] = (struct cw_jfield)CW_JINT("department", true, 1, 9007199254740991.0,
+						      &department);
+	else if (!strcmp(action, "request_extension")) {
+		spec[n++] = (struct cw_jfield)CW_JINT("days", true, 1, 365, &days);
+		spec[n++] = (struct cw_jfield)CW_JSTR("reason", true, CW_CASE_TEXT_MAX, &in.reason);
+	} else if (!strcmp(action, "return") || !strcmp(action, "escalate") ||
+		   !strcmp(action, "reject") || !strcmp(action, "suspend"))
+		spec[n++] = (struct cw_jfield)CW_JSTR("reason", !strcmp(action, "return") ||
+									!strcmp(action, "escalate"),
+						      CW_CASE_TEXT_MAX, &in.reason);
+	else if (!strcmp(action, "report_result"))
+		spec[n++] = (struct cw_jfield)CW_JSTR("result", true, CW_CASE_TEXT_MAX, &in.result);
+	else if (!strcmp(action, "verify"))
+		spec[n++] = (struct cw_jfield)CW_JBOOL("fixed", true, &in.fixed);
+	else if (!strcmp(action, "merge"))
+		spec[n++] = (struct cw_jfield)CW_JINT("into", true, 1, 9007199254740991.0, &into);
+	else if (!strcmp(action, "rate")) {
+		spec[n++] = (struct cw_jfield)CW_JINT("level", true, 1, 5, &rating);
+		spec[n++] = (struct cw_jfield)CW_JSTR_EMPTY_OK("comment", false, CW_CASE_TEXT_MAX,
+							       &in.comment);
+	}
+	spec[n++] = (struct cw_jfield)CW_JSTR_EMPTY_OK("note", false, CW_CASE_TEXT_MAX, &in.note);
+	spec[n++] = (struct cw_jfield)CW_JEND;
+	/* An empty body is an empty object for actions without fields. */
+	if (req->body && req->body_len > 0 && !cw_json_parse_or_reply(req, spec))
+		return;
+	if ((!req->body || req->body_len == 0) && spec[0].required) {
+		cw_reply_error(req, CW_EC_MISSING_FIELD, spec[0].name);
+		return;
+	}
+	if (!if_match_or_reply(req, id, &version))
+		return;
+	in.department = department;
+	in.days = (int)days;
+	in.into = into;
+	in.rating = (int)rating;
+	struct cw_actor actor = cw_api_actor(req);
+	struct cw_case_env env = case_env(req);
+	struct cw_case_view v;
+	const char *field = NULL;
+	enum cw_ec ec = cw_case_act(cw_api_of(req)->store, req->arena, &env, &actor, id, version,
+				    action, &in, cw_now(), &v, &field);
+	if (cw_api_fail(req, ec, field))
+		return;
+	reply_case(req, 200, &v);
+}
+
+void cw_h_cases_list(struct cw_req *req)
+{
+	struct cw_case_filter f = {.overdue = -1};
+	int limit;
+	int64_t before = 0;
+	const char *cursor = cw_req_query(req, "cursor");
+	if (cw_req_query(req, "q")) {
+		/* Full-text search comes with its index; accepting and ignoring it would lie. */
+		cw_reply_error(req, CW_EC_INVALID_QUERY, "q");
+		return;
+	}
+	if (!cw_api_limit_or_reply(req, 50, &limit))
+		return;
+	if (cursor && !cw_parse_int(cursor, 1, INT64_MAX, &before)) {
+		cw_reply_error(req, CW_EC_INVALID_QUERY, "cursor");
+		return;
+	}
+	f.before_id = before;
+	f.status = cw_req_query(req, "status");
+	f.kind = cw_req_query(req, "kind");
+	f.category = cw_req_query(req, "category");
+	const char *overdue = cw_req_query(req, "overdue");
+	if (overdue) {
+		if (!strcmp(overdue, "true"))
+			f.overdue = 1;
+		else if (!strcmp(overdue, "false"))
+			f.overdue = 0;
+		else {
+			cw_reply_error(req, CW_EC_INVALID_QUERY, "overdue");
+			return;
+		}
+	}
+	struct cw_actor actor = cw_api_actor(req);
+	const char *region = cw_req_query(req, "region");
+	if (region) {
+		struct cw_region r;
+		enum cw_ec ec = cw_region_get_scoped(cw_api_of(req)->store, req->arena, &actor, region,
+						     &r);
+		if (cw_api_fail(req, ec == CW_EC_REGION_NOT_FOUND ? CW_EC_INVALID_QUERY : ec,
+				"region"))
+			return;
+		f.region_path = r.path;
+	}
+	struct cw_case *items;
+	int n;
+	if (cw_api_fail(req, cw_case_list(cw_api_of(req)->store, req->arena, &actor, &f, limit + 1,
+					  &items, &n),
+			NULL))
+		return;
+	json_t *arr = json_array();
+	for (int i = 0; i < n && i < limit; i++)
+		json_array_append_new(arr, case_summary_json(&items[i]));
+	json_t *next = n > limit ? json_string(cw_arena_printf(req->arena, "%" PRId64,
+								items[limit - 1].id))
+				 : json_null();
+	cw_reply_json(req, 200, json_pack("{s:o, s:o}", "items", arr, "next_cursor", next));
+}
