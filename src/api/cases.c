@@ -155,8 +155,11 @@ void cw_h_case_get(struct cw_req *req)
 	if (!id_or_reply(req, &id))
 		return;
 	struct cw_actor actor = cw_api_actor(req);
+	struct cw_case_env env = case_env(req);
 	struct cw_case_view v;
-	if (cw_api_fail(req, cw_case_get(cw_api_of(req)->store, req->arena, &actor, id, &v), NULL))
+	if (cw_api_fail(req, cw_case_get(cw_api_of(req)->store, req->arena, &env, &actor, id,
+					 cw_now(), &v),
+			NULL))
 		return;
 	reply_case(req, 200, &v);
 }

@@ -361,7 +361,8 @@ enum cw_ec cw_case_create(cw_store *s, struct cw_arena *a, const struct cw_case_
 			  const struct cw_actor *actor, const struct cw_case_input *in,
 			  int64_t now, struct cw_case_view *out, const char **field);
 /* A case in the actor's scope with its timeline and actions, or CASE_NOT_FOUND. */
-enum cw_ec cw_case_get(cw_store *s, struct cw_arena *a, const struct cw_actor *actor, int64_t id,
+enum cw_ec cw_case_get(cw_store *s, struct cw_arena *a, const struct cw_case_env *env,
+		       const struct cw_actor *actor, int64_t id, int64_t now,
 		       struct cw_case_view *out);
 /* Takes `action` (API name) on case `id` at version `if_version` (PRECONDITION_FAILED
  * when the case has changed since), through the engine (core/case_flow.h), and

@@ -54,8 +54,7 @@ static void to_state(const struct cw_case_kind *k, const struct cw_case *c,
 	st->rating = c->rating;
 	st->rectifications = c->rectifications;
 	st->kind_flags = (uint32_t)c->kind_flags;
-	/* No windows are tracked yet: return is refused until they are (see cw_case_act). */
-	st->windows_open = 0;
+	st->windows_open = 0; /* worked out from the timeline: windows_open() */
 }
 
 static void from_state(const struct cw_case_kind *k, const struct cw_case_state *st,
@@ -108,8 +107,37 @@ static int case_actor(struct cw_tx *tx, const struct cw_actor *actor, const stru
 	return CW_DB_OK;
 }
 
+/* Which of the kind's time windows are open at `now`: a window opens at the latest
+ * timeline entry of its anchor action ("dispatch", "dispatch.<outcome>") and stays open
+ * for its span on the calendar. */
+static uint32_t windows_open(const struct cw_case_env *env, const struct cw_case_kind *k,
+			     const struct cw_case_event *tl, int n, int64_t now)
+{
+	uint32_t open = 0;
+	for (int w = 1; w < CW_CASE_WIN_MAX && env && env->due; w++) {
+		const struct cw_case_window_def *d = &k->window[w];
+		const char *anchor = d->name ? cw_case_action_name(k, d->anchor) : NULL;
+		if (!anchor)
+			continue;
+		size_t len = strlen(anchor);
+		for (int i = n - 1; i >= 0; i--) {
+			if (strncmp(tl[i].action, anchor, len) != 0 ||
+			    (tl[i].action[len] != 0 && tl[i].action[len] != '.'))
+				continue;
+			int64_t until = 0;
+			if (env->due(env->ctx, (int)d->span.unit, d->span.amount, tl[i].at, &until) ==
+				CW_EC_OK &&
+			    now <= until)
+				open |= 1u << w;
+			break;
+		}
+	}
+	return open;
+}
+
 /* Reads the case's timeline, allowed actions and department code into *v. */
-static int view_fill(struct cw_tx *tx, const struct cw_actor *actor, struct cw_case_view *v)
+static int view_fill(struct cw_tx *tx, const struct cw_actor *actor,
+		     const struct cw_case_env *env, int64_t now, struct cw_case_view *v)
 {
 	v->kind = cw_case_kind_find(v->c.kind);
 	int rc = cw_store_case_events(tx, v->c.id, &v->timeline, &v->ntimeline);
@@ -133,6 +161,7 @@ static int view_fill(struct cw_tx *tx, const struct cw_actor *actor, struct cw_c
 	if (rc != CW_DB_OK)
 		return rc;
 	to_state(v->kind, &v->c, &st);
+	st.windows_open = windows_open(env, v->kind, v->timeline, v->ntimeline, now);
 	cw_case_actions set = cw_case_allowed(v->kind, &st, &ca);
 	for (int i = 1; i < cw_case_action_count(v->kind) && i < 64; i++)
 		if ((set & (1ull << i)) && v->nactions < 64)
@@ -189,7 +218,7 @@ static int create_tx(struct cw_tx *tx, void *p)
 			}
 			rc = cw_store_case_get(tx, k.case_id, &c->out->c);
 			if (rc == CW_DB_OK)
-				rc = view_fill(tx, c->actor, c->out);
+				rc = view_fill(tx, c->actor, c->env, c->now, c->out);
 			c->out->replayed = true;
 			return rc;
 		}
@@ -310,7 +339,7 @@ static int create_tx(struct cw_tx *tx, void *p)
 									      (long long)k->id),
 				  true, k->number);
 	if (rc == CW_DB_OK)
-		rc = view_fill(tx, c->actor, c->out);
+		rc = view_fill(tx, c->actor, c->env, c->now, c->out);
 	return rc;
 }
 
@@ -402,6 +431,8 @@ enum cw_ec cw_case_create(cw_store *s, struct cw_arena *a, const struct cw_case_
 /* ---- get ---- */
 
 struct get_ctx {
+	const struct cw_case_env *env;
+	int64_t now;
 	const struct cw_actor *actor;
 	int64_t id;
 	struct cw_case_view *out;
@@ -415,14 +446,15 @@ static int get_tx(struct cw_tx *tx, void *p)
 		return rc;
 	if (!visible(c->actor, c->out->c.region_path))
 		return CW_DB_NOTFOUND;
-	return view_fill(tx, c->actor, c->out);
+	return view_fill(tx, c->actor, c->env, c->now, c->out);
 }
 
-enum cw_ec cw_case_get(cw_store *s, struct cw_arena *a, const struct cw_actor *actor, int64_t id,
+enum cw_ec cw_case_get(cw_store *s, struct cw_arena *a, const struct cw_case_env *env,
+		       const struct cw_actor *actor, int64_t id, int64_t now,
 		       struct cw_case_view *out)
 {
 	memset(out, 0, sizeof *out);
-	struct get_ctx c = {.actor = actor, .id = id, .out = out};
+	struct get_ctx c = {.env = env, .now = now, .actor = actor, .id = id, .out = out};
 	return cw_app_store_ec(cw_store_tx(s, a, false, get_tx, &c), CW_EC_CASE_NOT_FOUND,
 			       CW_EC_INTERNAL);
 }
@@ -494,6 +526,12 @@ static int act_tx(struct cw_tx *tx, void *p)
 	struct cw_case_state before, after;
 	struct cw_case_effects fx;
 	to_state(kind, k, &before);
+	struct cw_case_event *tl;
+	int ntl;
+	rc = cw_store_case_events(tx, k->id, &tl, &ntl);
+	if (rc != CW_DB_OK)
+		return rc;
+	before.windows_open = windows_open(c->env, kind, tl, ntl, c->now);
 	c->ec = cw_case_apply(kind, &before, &ca, action, c->in, &after, &fx);
 	if (c->ec != CW_EC_OK) {
 		c->field = fx.field;
@@ -565,7 +603,7 @@ static int act_tx(struct cw_tx *tx, void *p)
 		rc = cw_app_audit(tx, c->actor, cw_arena_printf(a, "case.%s", c->action),
 				  cw_arena_printf(a, "case:%lld", (long long)k->id), true, fx.what);
 	if (rc == CW_DB_OK)
-		rc = view_fill(tx, c->actor, c->out);
+		rc = view_fill(tx, c->actor, c->env, c->now, c->out);
 	return rc;
 }
 

@@ -109,6 +109,8 @@ test('the closed loop: report, register, dispatch, handle, rework, close', async
 
 	let d = await view(dept, c.id);
 	assert.ok(d.actions.includes('accept'), JSON.stringify(d.actions));
+	assert.ok(d.actions.includes('return'), `within 5 working days of dispatch: ${d.actions}`);
+	assertError(await act(dept, d, 'return', {}), 400, 'MISSING_FIELD', 'reason');
 	c = await step(dept, d, 'accept', {}, 'in_progress');
 	d = await view(dept, c.id);
 	assert.ok(d.actions.includes('report_result'), JSON.stringify(d.actions));
@@ -132,6 +134,18 @@ test('the closed loop: report, register, dispatch, handle, rework, close', async
 	const none = await srv.get('/api/v1/cases', { session: djs });
 	assert.ok(!none.json.items.some((x) => x.id === c.id));
 	assertError(await srv.get(`/api/v1/cases?q=${encodeURIComponent('垃圾')}`, { session: xs }), 400, 'INVALID_QUERY', 'q');
+});
+
+test('a department returns a case dispatched to it by mistake', async () => {
+	const r = await report(garbage({ title: '错派' }));
+	assert.equal(r.status, 201, r.text);
+	const deps = await srv.get('/api/v1/departments?limit=200', { session: admin });
+	const cgj = deps.json.items.find((d) => d.code === 'cgj-340600000000');
+	let c = await step(center, await view(center, r.json.id), 'register', {}, 'registered');
+	c = await step(center, c, 'dispatch', { department: cgj.id }, 'dispatched');
+	c = await step(dept, await view(dept, c.id), 'return', { reason: '不属本部门职责' }, 'registered');
+	assert.equal(c.timeline.at(-1).note, '不属本部门职责');
+	assert.ok((await view(center, c.id)).actions.includes('dispatch'));
 });
 
 test('an Idempotency-Key replays the first case; another body with it is 422', async () => {
