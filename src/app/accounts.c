@@ -454,25 +454,17 @@ static int update_tx(struct cw_tx *tx, void *p)
 	int rc;
 	if ((rc = load_scoped(tx, c->actor, c->id, &u, &c->ec)))
 		return rc;
-	struct cw_buf_detail {
-		char text[512];
-		size_t n;
-	} d = {{0}, 0};
-#define NOTE(...)                                                                            \
-	do {                                                                                 \
-		int w_ = snprintf(d.text + d.n, sizeof d.text - d.n, __VA_ARGS__);           \
-		if (w_ > 0 && (size_t)w_ < sizeof d.text - d.n)                              \
-			d.n += (size_t)w_;                                                   \
-	} while (0)
+	/* What changed, for the audit record; grows in the transaction's arena. */
+	const char *detail = "";
 	if (ch->name && strcmp(ch->name, u.name) != 0) {
-		NOTE("name ");
+		detail = cw_arena_printf(a, "%sname ", detail);
 		u.name = ch->name;
 	}
 	if (ch->region && strcmp(ch->region, u.region) != 0) {
 		struct cw_region r;
 		if ((rc = region_in_scope(tx, c->actor, ch->region, &r, &c->ec)))
 			return rc;
-		NOTE("region %s->%s ", u.region, r.code);
+		detail = cw_arena_printf(a, "%sregion %s->%s ", detail, u.region, r.code);
 		u.region = r.code;
 		u.region_path = r.path;
 	}
@@ -480,29 +472,28 @@ static int update_tx(struct cw_tx *tx, void *p)
 		char from[160], to[160];
 		cw_roleset_format(u.roles, from, sizeof from);
 		cw_roleset_format(ch->roles, to, sizeof to);
-		NOTE("roles %s->%s ", from, to);
+		detail = cw_arena_printf(a, "%sroles %s->%s ", detail, from, to);
 		u.roles = ch->roles;
 	}
 	bool end_sessions = false;
 	if (ch->disabled >= 0 && (bool)ch->disabled != u.disabled) {
-		NOTE("%s ", ch->disabled ? "disabled" : "enabled");
+		detail = cw_arena_printf(a, "%s%s ", detail, ch->disabled ? "disabled" : "enabled");
 		u.disabled = ch->disabled;
 		end_sessions = u.disabled;
 	}
 	if (ch->department_id >= 0 && ch->department_id != u.department_id) {
 		if ((rc = department_ok(tx, ch->department_id, &c->ec)))
 			return rc;
-		NOTE("department %" PRId64 " ", ch->department_id);
+		detail = cw_arena_printf(a, "%sdepartment %" PRId64 " ", detail, ch->department_id);
 		u.department_id = ch->department_id;
 	}
-#undef NOTE
 	u.updated_at = c->now;
 	if ((rc = cw_store_user_update(tx, &u)))
 		return rc;
 	if (end_sessions && (rc = cw_store_session_delete_user(tx, u.id)))
 		return rc;
 	if ((rc = cw_app_audit(tx, c->actor, "user.update", user_object(a, u.id), true,
-			       d.n ? d.text : "no change")))
+			       *detail ? detail : "no change")))
 		return rc;
 	*c->out = u;
 	return CW_DB_OK;

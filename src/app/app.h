@@ -126,14 +126,10 @@ enum cw_ec cw_region_children_scoped(cw_store *s, struct cw_arena *a,
 enum cw_ec cw_region_create(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
 			    const char *code, const char *name, const char *parent, int64_t now,
 			    struct cw_region *out);
-enum cw_ec cw_region_rename(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
-			    const char *code, const char *name, int64_t now);
 /* Either or both of name and new_parent (NULL keeps), in one transaction. */
 enum cw_ec cw_region_update(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
 			    const char *code, const char *name, const char *new_parent,
 			    int64_t now);
-enum cw_ec cw_region_move(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
-			  const char *code, const char *new_parent, int64_t now);
 
 /* ---- audit (audit.c) ---- */
 

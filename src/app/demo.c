@@ -232,13 +232,11 @@ static int lookup_tx(struct cw_tx *tx, void *p)
 	if (c->user_rc && c->user_rc != CW_DB_NOTFOUND)
 		return c->user_rc;
 	if (c->dept_code) {
-		struct cw_department d = {.code = c->dept_code, .name = "", .region = "340600000000"};
-		bool created;
-		int rc = cw_store_department_ensure(tx, &d, &created);
+		/* The departments were loaded in the transaction before this one. */
+		struct cw_department d;
+		int rc = cw_store_department_by_code(tx, c->dept_code, &d);
 		if (rc)
 			return rc;
-		if (created)
-			return CW_DB_ABORT; /* the departments should exist by now */
 		c->dept_id = d.id;
 	}
 	if (c->first_child_of) {

@@ -133,17 +133,6 @@ static int rename_tx(struct cw_tx *tx, void *p)
 			    true, cw_arena_printf(a, "%s -> %s", r.name, c->name));
 }
 
-enum cw_ec cw_region_rename(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
-			    const char *code, const char *name, int64_t now)
-{
-	if (!cw_roles_allow(actor->roles, CW_PERM_REGION_WRITE))
-		return CW_EC_FORBIDDEN;
-	if (!name_valid(name))
-		return CW_EC_INVALID_FIELD;
-	struct region_ctx c = {.actor = actor, .code = code, .name = name, .now = now};
-	return finish(cw_store_tx(s, a, true, rename_tx, &c), &c);
-}
-
 static int move_tx(struct cw_tx *tx, void *p)
 {
 	struct region_ctx *c = p;
@@ -187,15 +176,6 @@ enum cw_ec cw_region_update(cw_store *s, struct cw_arena *a, const struct cw_act
 	struct region_ctx c = {.actor = actor, .code = code, .name = name, .parent = new_parent,
 			       .now = now};
 	return finish(cw_store_tx(s, a, true, update_tx, &c), &c);
-}
-
-enum cw_ec cw_region_move(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
-			  const char *code, const char *new_parent, int64_t now)
-{
-	if (!cw_roles_allow(actor->roles, CW_PERM_REGION_WRITE))
-		return CW_EC_FORBIDDEN;
-	struct region_ctx c = {.actor = actor, .code = code, .parent = new_parent, .now = now};
-	return finish(cw_store_tx(s, a, true, move_tx, &c), &c);
 }
 
 struct children_ctx {
