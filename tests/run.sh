@@ -75,6 +75,13 @@ if ! scripts/deps.sh; then
 	failed=$((failed + 1)); finish
 fi
 
+step "docs: the error table of docs/api.md matches src/core/errors.def"
+if scripts/errors-table.sh --check; then
+	echo "  in step"; passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+fi
+
 build() {
 	local dir=$1; shift
 	cmake -S . -B "$dir" "$@" >"$log_dir/cmake-$dir.log" 2>&1 &&
