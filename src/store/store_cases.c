@@ -316,3 +316,37 @@ int cw_store_department_by_code(struct cw_tx *tx, const char *code, struct cw_de
 	out->created_at = cw_db_cell_int(&r, 0, 5);
 	return CW_DB_OK;
 }
+
+/* ---- the scheduler's scan (see store.h) ---- */
+
+int cw_store_case_due_scan(struct cw_tx *tx, const struct cw_case_due_scan *f, int limit,
+			   struct cw_case **items, int *n)
+{
+	struct cw_db_result r;
+	*items = NULL;
+	*n = 0;
+	const char *lv[6] = {0};
+	for (int i = 0; i < 6 && f->escalate_levels[i]; i++)
+		lv[i] = f->escalate_levels[i];
+	/* "deadline IS NOT NULL" walks the partial index cases_clock_running (migration 6) in
+	 * id order: cases whose clock does not run are never visited. */
+	int rc = CW_TXQ(tx,
+			CASE_SELECT
+			"WHERE c.deadline IS NOT NULL AND c.id > $1 AND ("
+			"(c.warned = 0 AND c.overdue = 0 AND $3 > 0 AND "
+			"COALESCE(c.clock_started_at, c.deadline) + (c.deadline - "
+			"COALESCE(c.clock_started_at, c.deadline)) * $3 / 1000 <= $2) "
+			"OR (c.deadline < $2 AND (c.overdue = 0 OR c.level IN ($4, $5, $6, $7, $8, "
+			"$9)))) ORDER BY c.id LIMIT $10",
+			&r, CW_P_INT(f->after_id), CW_P_INT(f->now), CW_P_INT(f->warn_permille),
+			CW_P_TEXT(lv[0]), CW_P_TEXT(lv[1]), CW_P_TEXT(lv[2]), CW_P_TEXT(lv[3]),
+			CW_P_TEXT(lv[4]), CW_P_TEXT(lv[5]), CW_P_INT(limit));
+	if (rc != CW_DB_OK)
+		return rc;
+	struct cw_case *v = cw_arena_alloc(cw_tx_arena(tx), (size_t)(r.nrows ? r.nrows : 1) * sizeof *v);
+	for (int i = 0; i < r.nrows; i++)
+		case_row(&r, i, &v[i]);
+	*items = v;
+	*n = r.nrows;
+	return CW_DB_OK;
+}
