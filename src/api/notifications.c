@@ -129,9 +129,11 @@ void cw_h_escalation_policy_get(struct cw_req *req)
 
 void cw_h_escalation_policy_put(struct cw_req *req)
 {
-	json_t *levels = NULL, *max = NULL, *cats = NULL;
+	json_t *levels = NULL, *cats = NULL;
+	int64_t max = 0;
+	bool has_max = false;
 	struct cw_jfield spec[] = {CW_JANY("levels", false, &levels),
-				   CW_JANY("max_escalations", false, &max),
+				   {"max_escalations", CW_JT_INT, false, 0, 0, 4, &max, &has_max, false},
 				   CW_JANY("categories", false, &cats), CW_JEND};
 	if (!cw_api_require_or_reply(req, CW_PERM_CONFIG_WRITE) || !cw_json_parse_or_reply(req, spec))
 		return;
@@ -145,8 +147,8 @@ void cw_h_escalation_policy_put(struct cw_req *req)
 	json_t *in = json_object();
 	if (levels)
 		json_object_set(in, "levels", levels);
-	if (max)
-		json_object_set(in, "max_escalations", max);
+	if (has_max)
+		json_object_set_new(in, "max_escalations", json_integer(max));
 	if (cats)
 		json_object_set(in, "categories", cats);
 	struct cw_actor actor = cw_api_actor(req);
