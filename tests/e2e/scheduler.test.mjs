@@ -256,6 +256,29 @@ test('two ticks at once change a case once', async () => {
 	assert.equal(v.timeline.filter((e) => e.action === 'warn').length, 1);
 });
 
+test('serve runs a pass every tick_interval and logs a line only when something changed', async () => {
+	const c = await report('服务内定时');
+	const now = Math.floor(Date.now() / 1000);
+	// Its register deadline an hour ago: the next pass marks it overdue (a case still to be
+	// registered is not escalated).
+	const r = srv.db.exec(`UPDATE cases SET deadline = ${now - 3600}, clock_started_at = ${now - 7200} WHERE id = ${c.id}`);
+	assert.equal(r.status, 0, r.stderr);
+	const s2 = await startServer({ db: srv.db, args: ['--tick-interval', '1s'] });
+	try {
+		assert.ok(await s2.waitForLog((e) => /scheduler: .*1 overdue/.test(e), 15000 * (process.env.CW_E2E_SANITIZED ? 4 : 1)), s2.stderr);
+		const v = await view(center, c.id);
+		assert.equal(v.timeline.filter((e) => e.action === 'overdue').length, 1);
+		assert.equal(v.overdue, true);
+		// Passes that change nothing log nothing.
+		const lines = () => s2.stderr.split('\n').filter((l) => l.includes('scheduler:')).length;
+		const before_ = lines();
+		await new Promise((res) => setTimeout(res, 2500));
+		assert.equal(lines(), before_, s2.stderr);
+	} finally {
+		await s2.close();
+	}
+});
+
 test('bad tick arguments', () => {
 	const r = cliAsync(['tick', '--db', srv.db.url, '--now', 'yesterday']);
 	return r.then((x) => {
