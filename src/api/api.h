@@ -100,6 +100,11 @@ void cw_h_cases_list(struct cw_req *req);
 void cw_h_case_create(struct cw_req *req);
 void cw_h_case_get(struct cw_req *req);
 void cw_h_case_action(struct cw_req *req);
+void cw_h_notifications_list(struct cw_req *req);
+void cw_h_notification_read(struct cw_req *req);
+void cw_h_notifications_read_all(struct cw_req *req);
+void cw_h_escalation_policy_get(struct cw_req *req);
+void cw_h_escalation_policy_put(struct cw_req *req);
 void cw_h_healthz(struct cw_req *req);
 void cw_h_metrics(struct cw_req *req);
 

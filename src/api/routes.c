@@ -42,6 +42,12 @@ static const struct cw_route routes[] = {
     {"POST", "/api/v1/users/{id}/password", cw_h_user_password, 0},
 
     {"GET", "/api/v1/audit", cw_h_audit_list, 0},
+
+    {"GET", "/api/v1/notifications", cw_h_notifications_list, 0},
+    {"POST", "/api/v1/notifications/read-all", cw_h_notifications_read_all, 0},
+    {"POST", "/api/v1/notifications/{id}/read", cw_h_notification_read, 0},
+    {"GET", "/api/v1/escalation-policy", cw_h_escalation_policy_get, 0},
+    {"PUT", "/api/v1/escalation-policy", cw_h_escalation_policy_put, 0},
 };
 
 const struct cw_route *cw_api_routes(int *n)

@@ -372,4 +372,92 @@ enum cw_ec cw_case_act(cw_store *s, struct cw_arena *a, const struct cw_case_env
 enum cw_ec cw_case_list(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
 			struct cw_case_filter *f, int limit, struct cw_case **items, int *n);
 
+/* ---- the escalation policy as configuration (escalation_policy.c; DOMAIN.md §3) ---- */
+#include "core/escalation.h"
+
+/* A policy for the cases of one category and the categories below it ("01" covers
+ * "01001"): the base policy with the levels it names (and max_escalations) replaced. */
+struct cw_escalation_override {
+	const char *category;
+	struct cw_escalation_policy policy;
+	unsigned levels_set; /* bit (1u << level) for each level it names */
+	bool max_set;
+};
+
+struct cw_escalation_config {
+	struct cw_escalation_policy base; /* cw_escalation_policy_default() unless configured */
+	struct cw_escalation_override *categories;
+	int ncategories;
+};
+
+/* The JSON of the API, {"levels":{"grid":{"warn_percent":80,"escalate":true,
+ * "grace_hours":0},…},"max_escalations":0,"categories":{"01010":{"levels":{…},
+ * "max_escalations":1}}}, checked field by field: levels and rule fields left out keep
+ * the default (a category's, the base's); INVALID_FIELD or UNKNOWN_FIELD with *field
+ * the path of the bad one ("levels.town.warn_percent"). Pure. */
+enum cw_ec cw_escalation_config_parse(struct cw_arena *a, const json_t *in,
+				      struct cw_escalation_config *out, const char **field);
+/* The canonical JSON of a configuration (every level of the base listed). */
+json_t *cw_escalation_config_json(const struct cw_escalation_config *c);
+/* The policy for a case of `category`. */
+const struct cw_escalation_policy *cw_escalation_config_for(const struct cw_escalation_config *c,
+							    const char *category);
+/* Inside a transaction: the stored configuration, or the default. */
+int cw_escalation_config_load_tx(struct cw_tx *tx, struct cw_escalation_config *out);
+enum cw_ec cw_escalation_policy_get(cw_store *s, struct cw_arena *a,
+				    struct cw_escalation_config *out);
+/* Replaces the configuration (CONFIG_WRITE: sysadmin): parsed as above, every category
+ * named must exist (CATEGORY_NOT_FOUND with *field "categories.<code>"); audited as
+ * escalation_policy.set when it changes; nothing changes on an error. */
+enum cw_ec cw_escalation_policy_set(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+				    const json_t *in, int64_t now, const char **field);
+
+/* ---- the case scheduler (scheduler.c) ---- */
+
+/* One change a pass made. */
+struct cw_tick_change {
+	int64_t case_id;
+	const char *number;
+	const char *what;  /* "warn", "overdue" or "escalate" */
+	const char *level; /* the handling level afterwards */
+};
+
+struct cw_tick_report {
+	bool skipped;	    /* another instance was running a pass: nothing done */
+	int64_t candidates; /* cases looked at */
+	int warned, overdue, escalated;
+	int notified;  /* notifications written */
+	int conflicts; /* cases changed by someone else meanwhile: left for the next pass */
+	int errors;    /* cases whose new deadline could not be computed, or refused */
+	struct cw_tick_change *changes; /* in the arena, in case id order */
+	int nchanges;
+};
+
+#define CW_SCHEDULER_BATCH 500 /* cases per write transaction */
+
+/* One pass as of `now` over every case whose deadline clock runs, in batches of
+ * CW_SCHEDULER_BATCH by id, one write transaction each: warn, mark overdue or escalate
+ * per the configured policy (read at the start), each change written with the version
+ * check, a timeline entry by "system", notifications and, for an escalation, the audit
+ * record case.escalate. A second pass at the same `now` changes nothing. On PostgreSQL
+ * only one instance runs a pass at a time (an advisory lock; see docs/operations.md):
+ * a pass that finds it taken sets out->skipped and does nothing. */
+enum cw_ec cw_scheduler_pass(cw_store *s, struct cw_arena *a, const struct cw_case_env *env,
+			     int64_t now, struct cw_tick_report *out);
+
+/* ---- notifications (notifications.c) ---- */
+
+/* The short text of a notification: "案件 2026112700001 已超期" (or in English). */
+const char *cw_notification_text(struct cw_arena *a, const struct cw_notification *nt,
+				 enum cw_lang lang);
+/* The actor's own notifications, newest first, id < before_id (0: the newest). */
+enum cw_ec cw_notifications_list(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+				 bool unread_only, int64_t before_id, int limit,
+				 struct cw_notification **items, int *n);
+/* Marks one of the actor's notifications read; NOTIFICATION_NOT_FOUND for another's. */
+enum cw_ec cw_notification_read(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+				int64_t id, int64_t now);
+enum cw_ec cw_notifications_read_all(cw_store *s, struct cw_arena *a,
+				     const struct cw_actor *actor, int64_t now, int64_t *changed);
+
 #endif

@@ -1,6 +1,7 @@
 /* cases.c - the case services: report, read with allowed actions, act through the
  * engine (core/case_flow.h), list. Each one transaction, audited in it. */
 #include "app/app.h"
+#include "app/case_internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -540,68 +541,22 @@ static int act_tx(struct cw_tx *tx, void *p)
 	const char *status_before = k->status;
 	from_state(kind, &after, k);
 
-	struct cw_stored_category cat;
-	rc = cw_store_category_get(tx, k->category, &cat);
-	if (rc != CW_DB_OK && rc != CW_DB_NOTFOUND)
-		return rc;
-	switch (fx.clock) {
-	case CW_CASE_CLOCK_START: {
-		c->ec = deadline_for(c->env, kind, rc == CW_DB_OK ? &cat : NULL, fx.phase, c->now,
-				     &k->deadline);
-		if (c->ec != CW_EC_OK)
-			return CW_DB_ABORT;
-		const char *ph = cw_case_phase_name(kind, fx.phase);
-		k->clock = ph ? ph : "";
-		k->clock_started_at = c->now;
-		k->clock_remaining = 0;
-		k->overdue = k->warned = false;
-		break;
-	}
-	case CW_CASE_CLOCK_STOP:
-		k->deadline = 0;
-		k->clock_started_at = 0;
-		k->clock_remaining = 0;
-		break;
-	case CW_CASE_CLOCK_PAUSE:
-		k->clock_remaining = k->deadline > c->now ? k->deadline - c->now : 0;
-		k->deadline = 0;
-		break;
-	case CW_CASE_CLOCK_RESUME:
-		k->deadline = c->now + k->clock_remaining;
-		k->clock_remaining = 0;
-		break;
-	case CW_CASE_CLOCK_EXTEND:
-		if (k->deadline && c->env && c->env->due) {
-			c->ec = c->env->due(c->env->ctx, CW_CASE_DUE_WORKING_DAYS, fx.days, k->deadline,
-					    &k->deadline);
-			if (c->ec != CW_EC_OK)
-				return CW_DB_ABORT;
-		}
-		break;
-	case CW_CASE_CLOCK_KEEP:
-		break;
-	}
-	k->updated_at = c->now;
-	rc = cw_store_case_update(tx, k);
-	if (rc == CW_DB_NOTFOUND) {
-		c->ec = CW_EC_PRECONDITION_FAILED;
-		return CW_DB_ABORT;
-	}
-	if (rc != CW_DB_OK)
-		return rc;
 	const struct cw_case_action_input *in = c->in;
 	const char *note = in->reason ? in->reason
 			   : in->result	 ? in->result
 			   : in->comment ? in->comment
 					 : in->note;
-	struct cw_case_event e = {.case_id = k->id, .at = c->now, .user_id = c->actor->user_id,
-				  .username = c->actor->username, .action = fx.what,
-				  .note = note, .status_before = status_before,
-				  .status_after = k->status};
-	rc = cw_store_case_event_append(tx, &e);
-	if (rc == CW_DB_OK)
-		rc = cw_app_audit(tx, c->actor, cw_arena_printf(a, "case.%s", c->action),
-				  cw_arena_printf(a, "case:%lld", (long long)k->id), true, fx.what);
+	struct cw_case_change ch = {.env = c->env, .actor = c->actor, .kind = kind, .fx = &fx,
+				    .status_before = status_before, .note = note,
+				    .audit_action = cw_arena_printf(a, "case.%s", c->action),
+				    .now = c->now};
+	rc = cw_case_commit(tx, k, &ch);
+	if (rc == CW_DB_NOTFOUND) {
+		c->ec = CW_EC_PRECONDITION_FAILED;
+		return CW_DB_ABORT;
+	}
+	if (rc == CW_DB_ABORT)
+		c->ec = ch.ec;
 	if (rc == CW_DB_OK)
 		rc = view_fill(tx, c->actor, c->env, c->now, c->out);
 	return rc;
@@ -622,6 +577,86 @@ enum cw_ec cw_case_act(cw_store *s, struct cw_arena *a, const struct cw_case_env
 		return c.ec;
 	}
 	return cw_app_store_ec(rc, CW_EC_CASE_NOT_FOUND, CW_EC_PRECONDITION_FAILED);
+}
+
+/* ---- persisting one change (shared with the scheduler: case_internal.h) ---- */
+
+void cw_case_state_of(const struct cw_case_kind *k, const struct cw_case *c,
+		      struct cw_case_state *st)
+{
+	to_state(k, c, st);
+}
+
+void cw_case_state_put(const struct cw_case_kind *k, const struct cw_case_state *st,
+		       struct cw_case *c)
+{
+	from_state(k, st, c);
+}
+
+int cw_case_commit(struct cw_tx *tx, struct cw_case *k, struct cw_case_change *ch)
+{
+	struct cw_arena *a = cw_store_tx_arena(tx);
+	const struct cw_case_kind *kind = ch->kind;
+	const struct cw_case_effects *fx = ch->fx;
+	ch->ec = CW_EC_OK;
+	ch->notified = 0;
+	struct cw_stored_category cat;
+	int rc = cw_store_category_get(tx, k->category, &cat);
+	if (rc != CW_DB_OK && rc != CW_DB_NOTFOUND)
+		return rc;
+	switch (fx->clock) {
+	case CW_CASE_CLOCK_START: {
+		ch->ec = deadline_for(ch->env, kind, rc == CW_DB_OK ? &cat : NULL, fx->phase, ch->now,
+				      &k->deadline);
+		if (ch->ec != CW_EC_OK)
+			return CW_DB_ABORT;
+		const char *ph = cw_case_phase_name(kind, fx->phase);
+		k->clock = ph ? ph : "";
+		k->clock_started_at = ch->now;
+		k->clock_remaining = 0;
+		k->overdue = k->warned = false;
+		break;
+	}
+	case CW_CASE_CLOCK_STOP:
+		k->deadline = 0;
+		k->clock_started_at = 0;
+		k->clock_remaining = 0;
+		break;
+	case CW_CASE_CLOCK_PAUSE:
+		k->clock_remaining = k->deadline > ch->now ? k->deadline - ch->now : 0;
+		k->deadline = 0;
+		break;
+	case CW_CASE_CLOCK_RESUME:
+		k->deadline = ch->now + k->clock_remaining;
+		k->clock_remaining = 0;
+		break;
+	case CW_CASE_CLOCK_EXTEND:
+		if (k->deadline && ch->env && ch->env->due) {
+			ch->ec = ch->env->due(ch->env->ctx, CW_CASE_DUE_WORKING_DAYS, fx->days,
+					      k->deadline, &k->deadline);
+			if (ch->ec != CW_EC_OK)
+				return CW_DB_ABORT;
+		}
+		break;
+	case CW_CASE_CLOCK_KEEP:
+		break;
+	}
+	k->updated_at = ch->now;
+	rc = cw_store_case_update(tx, k);
+	if (rc != CW_DB_OK)
+		return rc; /* NOTFOUND: changed since it was read */
+	struct cw_case_event e = {.case_id = k->id, .at = ch->now, .user_id = ch->actor->user_id,
+				  .username = ch->actor->username, .action = fx->what,
+				  .note = ch->note, .status_before = ch->status_before,
+				  .status_after = k->status};
+	rc = cw_store_case_event_append(tx, &e);
+	if (rc == CW_DB_OK)
+		rc = cw_notify_case(tx, k, fx->notify, fx->what, ch->actor->user_id, ch->now,
+				    &ch->notified);
+	if (rc == CW_DB_OK && ch->audit_action)
+		rc = cw_app_audit(tx, ch->actor, ch->audit_action,
+				  cw_arena_printf(a, "case:%lld", (long long)k->id), true, fx->what);
+	return rc;
 }
 
 /* ---- list ---- */

@@ -22,6 +22,7 @@ struct cw_settings {
 	bool secure_cookies;
 	const char *log_level;
 	struct cw_work_hours work_hours; /* working hours for deadlines */
+	int64_t tick_interval;		 /* seconds between scheduler passes in serve; 0 none */
 };
 
 void cw_settings_defaults(struct cw_settings *s);
@@ -53,5 +54,12 @@ int cmd_audit(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_tick(int argc, char **argv);
+
+struct cw_api;
+/* One scheduler pass as of `now` with the api's calendar (cmd_tick.c). Prints a line
+ * per change and a summary to stdout when `print`; otherwise logs a one-line summary
+ * when anything changed. 0, or -1 when the store failed. */
+int cw_cli_tick(struct cw_api *api, int64_t now, bool print);
 
 #endif

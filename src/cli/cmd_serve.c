@@ -19,6 +19,7 @@ static const char usage[] =
     "                       [--lockout-threshold 5] [--lockout-duration 15m]\n"
     "                       [--max-body BYTES] [--secure-cookies] [--log-level info]\n"
     "                       [--work-hours 08:30-12:00,14:30-17:30]\n"
+    "                       [--tick-interval 30s]   (scheduler passes; 0 disables)\n"
     "Serves until SIGINT or SIGTERM, lets requests in flight finish, exits 0.\n";
 
 /* Housekeeping beside the server: every ten seconds the grid index is rebuilt if
@@ -28,6 +29,7 @@ struct housekeeping {
 	cw_store *store;
 	struct cw_api *api;
 	const struct cw_app_config *cfg;
+	int64_t tick_interval; /* seconds between scheduler passes; 0: none */
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	bool stop;
@@ -36,7 +38,7 @@ struct housekeeping {
 static void *housekeeping_main(void *p)
 {
 	struct housekeeping *h = p;
-	int64_t last_purge = 0;
+	int64_t last_purge = 0, last_tick = 0;
 	pthread_mutex_lock(&h->lock);
 	while (!h->stop) {
 		pthread_mutex_unlock(&h->lock);
@@ -48,10 +50,15 @@ static void *housekeeping_main(void *p)
 				cw_info("housekeeping: removed %lld expired sessions", (long long)n);
 			last_purge = cw_now();
 		}
+		/* The case scheduler: warnings, overdue marks, escalations (cmd_tick.c). */
+		if (h->tick_interval > 0 && cw_now() - last_tick >= h->tick_interval) {
+			last_tick = cw_now();
+			cw_cli_tick(h->api, last_tick, false);
+		}
 		pthread_mutex_lock(&h->lock);
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += 10;
+		until.tv_sec += h->tick_interval > 0 && h->tick_interval < 10 ? h->tick_interval : 10;
 		while (!h->stop && pthread_cond_timedwait(&h->wake, &h->lock, &until) == 0)
 			;
 	}
@@ -118,6 +125,7 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	struct housekeeping hk = {.store = store, .api = &api, .cfg = &api.cfg,
+				  .tick_interval = s.tick_interval,
 				  .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 	pthread_t hk_thread;
 	pthread_create(&hk_thread, NULL, housekeeping_main, &hk);

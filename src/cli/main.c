@@ -18,6 +18,7 @@ static const struct {
     {"migrate", cmd_migrate, "create or upgrade the database schema"},
     {"import", cmd_import, "import grids from GeoJSON (all or nothing)"},
     {"export", cmd_export, "export grids as GeoJSON"},
+    {"tick", cmd_tick, "run one scheduler pass (warn, overdue, escalate) as of a time"},
 };
 
 static void usage(FILE *f)

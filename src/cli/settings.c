@@ -36,6 +36,7 @@ void cw_settings_defaults(struct cw_settings *s)
 	    .max_body = 1 << 20,
 	    .log_level = "info",
 	    .work_hours = cw_work_hours_default(),
+	    .tick_interval = 30,
 	};
 }
 
@@ -83,6 +84,13 @@ const char *cw_settings_set(struct cw_settings *s, const char *key, const char *
 	} else if (strcmp(key, "work_hours") == 0) {
 		if (cw_work_hours_parse(v, &s->work_hours))
 			return "expects spans such as 08:30-12:00,14:30-17:30";
+	} else if (strcmp(key, "tick_interval") == 0) {
+		if (strcmp(v, "0") == 0)
+			s->tick_interval = 0;
+		else if (!cw_duration_parse(v, &n) || n <= 0 || n > 86400)
+			return "expects a duration up to 24h such as 30s, or 0 to disable";
+		else
+			s->tick_interval = n;
 	} else if (strcmp(key, "log_level") == 0) {
 		if (strcmp(v, "debug") && strcmp(v, "info") && strcmp(v, "warn") && strcmp(v, "error"))
 			return "expects debug, info, warn or error";
@@ -138,6 +146,7 @@ int cw_settings_load(struct cw_settings *s, const char *path)
 static const char *const setting_flags[] = {
     "listen", "db", "data-dir", "web-dir", "shared-data", "threads", "session-idle",
     "session-absolute", "lockout-threshold", "lockout-duration", "max-body", "log-level", "work-hours",
+    "tick-interval",
 };
 
 int cw_cli_parse(int argc, char **argv, struct cw_settings *s, cw_opt_fn extra, void *ctx,

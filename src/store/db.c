@@ -444,3 +444,54 @@ int cw_store_reset_for_tests(cw_store *s)
 		return rc;
 	return migrate(s, NULL, 0);
 }
+
+/* ---- one instance at a time (the scheduler) ---- */
+
+/* PostgreSQL: a session-level advisory lock, taken with pg_try_advisory_lock on a
+ * pooled connection that is set aside (in use) until fn returns, then released with
+ * pg_advisory_unlock. fn runs its own transactions on the other connections of the pool,
+ * so they commit batch by batch while the lock stays held; the pool needs two slots.
+ * If this process dies or its connection drops, PostgreSQL ends the session and the
+ * lock with it: a crashed instance never blocks the others. SQLite: there is one
+ * database file and its write transactions are serialised (BEGIN IMMEDIATE), so fn just
+ * runs; see docs/operations.md. */
+int cw_store_exclusive(cw_store *db, int64_t key, int (*fn)(void *ctx), void *ctx, bool *got)
+{
+	*got = false;
+	if (db->drv->dialect != CW_DIALECT_PG) {
+		*got = true;
+		return fn(ctx);
+	}
+	if (db->nslots < 2) {
+		cw_error("store: an exclusive run needs a pool of two connections");
+		return CW_DB_ERROR;
+	}
+	int slot;
+	char msg[512];
+	if (pool_get(db, &slot, msg, sizeof msg) != CW_DB_OK) {
+		cw_error("store: cannot connect: %s", msg);
+		return CW_DB_ERROR;
+	}
+	struct cw_arena *a = cw_arena_new();
+	struct cw_db_result r;
+	struct cw_db_conn *conn = db->slots[slot].conn;
+	const struct cw_db_param p[] = {CW_P_INT(key)};
+	memset(&r, 0, sizeof r);
+	int rc = db->drv->query(conn, a, "SELECT pg_try_advisory_lock($1)", p, 1, &r);
+	if (rc == CW_DB_OK && r.nrows == 1) {
+		const char *v = cw_db_cell(&r, 0, 0);
+		*got = v && (v[0] == 't' || v[0] == '1');
+	}
+	if (rc == CW_DB_OK && *got) {
+		rc = fn(ctx);
+		memset(&r, 0, sizeof r);
+		if (db->drv->query(conn, a, "SELECT pg_advisory_unlock($1)", p, 1, &r) != CW_DB_OK) {
+			/* Ending the session is the sure way to let the lock go. */
+			db->drv->disconnect(conn);
+			db->slots[slot].conn = NULL;
+		}
+	}
+	cw_arena_free(a);
+	pool_put(db, slot);
+	return rc;
+}

@@ -336,6 +336,66 @@ int cw_store_idempotency_put(struct cw_tx *tx, const struct cw_idempotency_key *
 int cw_store_setting_get(struct cw_tx *tx, const char *key, const char **value);
 int cw_store_setting_set(struct cw_tx *tx, const char *key, const char *value, int64_t now);
 
+/* ---- the scheduler's scan, its lock, and notifications ---- */
+
+/* What the scheduler may have to do at `now` (see core/escalation.h). */
+struct cw_case_due_scan {
+	int64_t now;
+	int64_t after_id;  /* keyset cursor: id > after_id; 0 from the start */
+	int warn_permille; /* the smallest warning share of any rule, in ‰; 0: no warnings */
+	/* Levels at which an overdue case may still be escalated ("town", …), NULL-ended. */
+	const char *escalate_levels[6];
+};
+
+/* Cases whose deadline clock runs (deadline set: not suspended, not finished) and that
+ * may have something due at f->now: not yet warned and past the earliest warning mark,
+ * past the deadline and not yet marked overdue, or overdue at a level in
+ * escalate_levels. By id, at most `limit` (store_cases.c). A superset: the caller decides
+ * with the case's own rule. */
+int cw_store_case_due_scan(struct cw_tx *tx, const struct cw_case_due_scan *f, int limit,
+			   struct cw_case **items, int *n);
+
+/* Runs fn(ctx) only if no other process is running it: PostgreSQL's session advisory
+ * lock `key` held on a pooled connection set aside for the run (fn's transactions use
+ * the others; the pool needs two). *got false and fn not run when another session
+ * holds it. SQLite: fn runs (*got true); its write transactions are serialised anyway.
+ * Returns fn's code, or CW_DB_ERROR (db.c). */
+int cw_store_exclusive(cw_store *s, int64_t key, int (*fn)(void *ctx), void *ctx, bool *got);
+
+/* A user to notify (store_notifications.c). */
+struct cw_recipient {
+	int64_t id;
+	cw_roleset roles;
+};
+
+/* Enabled users whose home region is exactly `region`. */
+int cw_store_users_at_region(struct cw_tx *tx, const char *region, struct cw_recipient **items,
+			     int *n);
+/* Enabled users of department unit `department_id`. */
+int cw_store_users_of_department(struct cw_tx *tx, int64_t department_id,
+				 struct cw_recipient **items, int *n);
+
+struct cw_notification {
+	int64_t id, user_id, case_id;
+	const char *number; /* the case's number (read through the cases table) */
+	const char *what;   /* timeline key: "warn", "overdue", "escalate.overdue", "dispatch", … */
+	const char *level;  /* the case's handling level after the change */
+	int64_t at;
+	int64_t read_at; /* 0: unread */
+};
+
+int cw_store_notification_insert(struct cw_tx *tx, struct cw_notification *nt); /* sets id */
+/* One user's, newest first, id < before_id (0: the newest), only the unread when asked. */
+int cw_store_notification_list(struct cw_tx *tx, int64_t user_id, bool unread_only,
+			       int64_t before_id, int limit, struct cw_notification **items,
+			       int *n);
+/* Marks notification `id` of `user_id` read (kept as it is when it already was).
+ * CW_DB_NOTFOUND when the user has no such notification. */
+int cw_store_notification_read(struct cw_tx *tx, int64_t user_id, int64_t id, int64_t now);
+/* Marks every unread notification of the user read; *changed counts them. */
+int cw_store_notification_read_all(struct cw_tx *tx, int64_t user_id, int64_t now,
+				   int64_t *changed);
+
 /* ---- test support: only tests/store calls these ---- */
 
 /* Drops every table (PostgreSQL: the whole public schema) and migrates again. */

@@ -316,3 +316,40 @@ int cw_store_department_by_code(struct cw_tx *tx, const char *code, struct cw_de
 	out->created_at = cw_db_cell_int(&r, 0, 5);
 	return CW_DB_OK;
 }
+
+/* ---- the scheduler's scan (see store.h) ---- */
+
+int cw_store_case_due_scan(struct cw_tx *tx, const struct cw_case_due_scan *f, int limit,
+			   struct cw_case **items, int *n)
+{
+	struct cw_db_result r;
+	*items = NULL;
+	*n = 0;
+	const char *lv[6] = {0};
+	for (int i = 0; i < 6 && f->escalate_levels[i]; i++)
+		lv[i] = f->escalate_levels[i];
+	/* The inner query reads only the columns of the partial index cases_clock_running
+	 * (migration 6), in id order: an index-only scan that never visits a case whose
+	 * clock does not run; whole rows are read for the candidates alone. */
+	int rc = CW_TXQ(tx,
+			CASE_SELECT
+			"WHERE c.id IN (SELECT id FROM cases "
+			"WHERE deadline IS NOT NULL AND id > $1 AND ("
+			"(warned = 0 AND overdue = 0 AND $3 > 0 AND "
+			"COALESCE(clock_started_at, deadline) + (deadline - "
+			"COALESCE(clock_started_at, deadline)) * $3 / 1000 <= $2) "
+			"OR (deadline < $2 AND (overdue = 0 OR level IN ($4, $5, $6, $7, $8, $9)))) "
+			"ORDER BY id LIMIT $10) ORDER BY c.id",
+			&r, CW_P_INT(f->after_id), CW_P_INT(f->now), CW_P_INT(f->warn_permille),
+			CW_P_TEXT(lv[0]), CW_P_TEXT(lv[1]), CW_P_TEXT(lv[2]), CW_P_TEXT(lv[3]),
+			CW_P_TEXT(lv[4]), CW_P_TEXT(lv[5]), CW_P_INT(limit));
+	if (rc != CW_DB_OK)
+		return rc;
+	struct cw_case *v =
+	    cw_arena_alloc(cw_tx_arena(tx), (size_t)(r.nrows ? r.nrows : 1) * sizeof *v);
+	for (int i = 0; i < r.nrows; i++)
+		case_row(&r, i, &v[i]);
+	*items = v;
+	*n = r.nrows;
+	return CW_DB_OK;
+}

@@ -1497,6 +1497,216 @@ static void test_cases(void **state)
 	assert_int_equal(run(true, case_number_after_rollback_fn, NULL), CW_DB_OK);
 }
 
+/* ---- the scheduler's scan, its lock, and notifications ---- */
+
+#define SD "340613000000"
+
+static int64_t sched_ids[6]; /* w, n, o, od, s; the dispatcher */
+
+static int sched_fixture_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	T_OK(mkregion(tx, SD, "scheduler district", CITY, CW_LEVEL_DISTRICT));
+	struct {
+		int64_t started, deadline;
+		bool warned, overdue;
+	} rows[5] = {{1000, 2000, false, false}, /* w: past the 80% mark at 1850 */
+		     {1000, 3000, false, false}, /* n: not yet */
+		     {1000, 1500, true, false},	 /* o: past its deadline */
+		     {1000, 1500, true, true},	 /* od: overdue already */
+		     {0, 0, false, false}};	 /* s: no clock */
+	for (int i = 0; i < 5; i++) {
+		struct cw_case c = case_row_new(SD, NULL, "dispatched", 900);
+		c.clock = rows[i].deadline ? "handle" : "";
+		c.clock_started_at = rows[i].started;
+		c.deadline = rows[i].deadline;
+		c.warned = rows[i].warned;
+		c.overdue = rows[i].overdue;
+		T_OK(cw_store_case_insert(tx, &c, "20261129"));
+		sched_ids[i] = c.id;
+	}
+	struct cw_user d = {.username = "sched_disp", .name = "调度", .region = SD,
+			    .roles = 1u << CW_ROLE_DISPATCHER, .created_at = 1, .updated_at = 1};
+	struct cw_user off = {.username = "sched_off", .name = "停用", .region = SD,
+			      .roles = 1u << CW_ROLE_DISPATCHER, .disabled = true, .created_at = 1,
+			      .updated_at = 1};
+	T_OK(cw_store_user_insert(tx, &d));
+	T_OK(cw_store_user_insert(tx, &off));
+	sched_ids[5] = d.id;
+	return CW_DB_OK;
+}
+
+/* The scan's result restricted to this test's cases, as a bit set by index. */
+static int scan_bits(struct cw_tx *tx, struct cw_case_due_scan *f, int limit, unsigned *bits)
+{
+	struct cw_case *v;
+	int n;
+	*bits = 0;
+	int rc = cw_store_case_due_scan(tx, f, limit, &v, &n);
+	if (rc != CW_DB_OK)
+		return rc;
+	for (int i = 0; i < n; i++) {
+		if (i && v[i].id <= v[i - 1].id)
+			return TFAIL; /* by id */
+		for (int k = 0; k < 5; k++)
+			if (v[i].id == sched_ids[k])
+				*bits |= 1u << k;
+	}
+	return CW_DB_OK;
+}
+
+static int sched_scan_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	unsigned bits;
+	struct cw_case_due_scan f = {.now = 1850, .warn_permille = 800,
+				     .escalate_levels = {"town", NULL}};
+	T_OK(scan_bits(tx, &f, 100, &bits));
+	T(bits == (1u << 0 | 1u << 2)); /* w and o; od is overdue at a level that stays */
+	f.escalate_levels[0] = "district";
+	T_OK(scan_bits(tx, &f, 100, &bits));
+	T(bits == (1u << 0 | 1u << 2 | 1u << 3));
+	f.warn_permille = 0; /* no warnings configured */
+	T_OK(scan_bits(tx, &f, 100, &bits));
+	T(bits == (1u << 2 | 1u << 3));
+	f.warn_permille = 900; /* the mark at 1900: not yet */
+	T_OK(scan_bits(tx, &f, 100, &bits));
+	T(bits == (1u << 2 | 1u << 3));
+	f.now = 2600; /* n's mark (80%) */
+	f.warn_permille = 800;
+	T_OK(scan_bits(tx, &f, 100, &bits));
+	T(bits & (1u << 1));
+	T(!(bits & (1u << 4)));
+	/* Keyset: after w, at most one. */
+	f.now = 1850;
+	f.after_id = sched_ids[0];
+	struct cw_case *v;
+	int n;
+	T_OK(cw_store_case_due_scan(tx, &f, 1, &v, &n));
+	T(n == 1 && v[0].id == sched_ids[2]);
+	T_STR(v[0].clock, "handle");
+	T(v[0].deadline == 1500 && v[0].clock_started_at == 1000 && v[0].version == 1);
+	return CW_DB_OK;
+}
+
+static int sched_recipients_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	struct cw_recipient *v;
+	int n;
+	T_OK(cw_store_users_at_region(tx, SD, &v, &n));
+	T(n == 1 && v[0].id == sched_ids[5] && v[0].roles == (1u << CW_ROLE_DISPATCHER));
+	T_OK(cw_store_users_at_region(tx, "349999000000", &v, &n));
+	T(n == 0);
+	struct cw_department d = {.code = "sched-dept", .name = "排程部门", .region = SD,
+				  .created_at = 1};
+	bool created;
+	T_OK(cw_store_department_ensure(tx, &d, &created));
+	T_OK(cw_store_users_of_department(tx, d.id, &v, &n));
+	T(n == 0);
+	struct cw_user u;
+	T_OK(cw_store_user_get(tx, sched_ids[5], &u));
+	u.department_id = d.id;
+	T_OK(cw_store_user_update(tx, &u));
+	T_OK(cw_store_users_of_department(tx, d.id, &v, &n));
+	T(n == 1 && v[0].id == sched_ids[5]);
+	return CW_DB_OK;
+}
+
+static int sched_notifications_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	int64_t me = sched_ids[5], other = uid("alice");
+	struct cw_notification nt[3];
+	for (int i = 0; i < 3; i++) {
+		nt[i] = (struct cw_notification){.user_id = me, .case_id = sched_ids[i],
+						 .what = i ? "overdue" : "warn", .level = "district",
+						 .at = 5000 + i};
+		T_OK(cw_store_notification_insert(tx, &nt[i]));
+	}
+	struct cw_notification theirs = {.user_id = other, .case_id = sched_ids[0],
+					 .what = "warn", .level = "district", .at = 5000};
+	T_OK(cw_store_notification_insert(tx, &theirs));
+	struct cw_notification *v;
+	int n;
+	T_OK(cw_store_notification_list(tx, me, false, 0, 10, &v, &n));
+	T(n == 3 && v[0].id == nt[2].id && v[2].id == nt[0].id); /* newest first, mine only */
+	T_STR(v[2].what, "warn");
+	T_STR(v[2].level, "district");
+	T(v[2].case_id == sched_ids[0] && v[2].at == 5000 && v[2].read_at == 0);
+	T(v[2].number && strlen(v[2].number) == 13);
+	T_OK(cw_store_notification_list(tx, me, false, nt[2].id, 1, &v, &n));
+	T(n == 1 && v[0].id == nt[1].id); /* keyset */
+	/* Reading: only one's own; twice keeps the first time. */
+	T_RC(cw_store_notification_read(tx, me, theirs.id, 6000), CW_DB_NOTFOUND);
+	T_RC(cw_store_notification_read(tx, me, theirs.id + 1000, 6000), CW_DB_NOTFOUND);
+	T_OK(cw_store_notification_read(tx, me, nt[1].id, 6000));
+	T_OK(cw_store_notification_read(tx, me, nt[1].id, 7000));
+	T_OK(cw_store_notification_list(tx, me, true, 0, 10, &v, &n));
+	T(n == 2 && v[0].id == nt[2].id && v[1].id == nt[0].id);
+	T_OK(cw_store_notification_list(tx, me, false, 0, 10, &v, &n));
+	T(v[1].id == nt[1].id && v[1].read_at == 6000);
+	int64_t changed;
+	T_OK(cw_store_notification_read_all(tx, me, 8000, &changed));
+	T(changed == 2);
+	T_OK(cw_store_notification_read_all(tx, me, 9000, &changed));
+	T(changed == 0);
+	T_OK(cw_store_notification_list(tx, me, true, 0, 10, &v, &n));
+	T(n == 0);
+	T_OK(cw_store_notification_list(tx, other, true, 0, 10, &v, &n));
+	T(n == 1 && v[0].id == theirs.id); /* another's untouched */
+	return CW_DB_OK;
+}
+
+static int sched_recipients_check_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	struct cw_recipient *v;
+	int n;
+	T_OK(cw_store_users_at_region(tx, SD, &v, &n));
+	T(n == 1);
+	return CW_DB_OK;
+}
+
+static int inner_ran;
+
+static int inner_fn(void *ctx)
+{
+	(void)ctx;
+	inner_ran++;
+	return CW_DB_OK;
+}
+
+static int outer_fn(void *ctx)
+{
+	bool *inner_got = ctx;
+	int rc = cw_store_exclusive(S, 0x7465737a, inner_fn, NULL, inner_got);
+	if (rc != CW_DB_OK)
+		return rc;
+	/* The holder's own transactions run on the pool's other connections. */
+	return run(false, sched_recipients_check_fn, NULL);
+}
+
+static void test_scheduler_store(void **state)
+{
+	(void)state;
+	assert_int_equal(run(true, sched_fixture_fn, NULL), CW_DB_OK);
+	assert_int_equal(run(false, sched_scan_fn, NULL), CW_DB_OK);
+	assert_int_equal(run(true, sched_recipients_fn, NULL), CW_DB_OK);
+	assert_int_equal(run(true, sched_notifications_fn, NULL), CW_DB_OK);
+
+	/* One holder at a time on PostgreSQL: a second session is refused while the first
+	 * holds the lock, and gets it once it is released. SQLite: both run. */
+	bool got = false, inner_got = false;
+	inner_ran = 0;
+	assert_int_equal(cw_store_exclusive(S, 0x7465737a, outer_fn, &inner_got, &got), CW_DB_OK);
+	assert_true(got);
+	assert_int_equal(inner_got, !cw_store_is_postgres(S));
+	assert_int_equal(inner_ran, cw_store_is_postgres(S) ? 0 : 1);
+	assert_int_equal(cw_store_exclusive(S, 0x7465737a, inner_fn, NULL, &got), CW_DB_OK);
+	assert_true(got);
+}
+
 int main(int argc, char **argv)
 {
 	char err[512] = "";
@@ -1551,6 +1761,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_calendar),
 	    cmocka_unit_test(test_categories),
 	    cmocka_unit_test(test_cases),
+	    cmocka_unit_test(test_scheduler_store),
 	};
 	int failed = cmocka_run_group_tests_name(
 	    cw_store_is_postgres(S) ? "store_postgres" : "store_sqlite", tests, NULL, NULL);
