@@ -372,4 +372,10 @@ enum cw_ec cw_case_act(cw_store *s, struct cw_arena *a, const struct cw_case_env
 enum cw_ec cw_case_list(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
 			struct cw_case_filter *f, int limit, struct cw_case **items, int *n);
 
+/* ---- case search (search.c; core/search.h) ---- */
+
+/* (Re)builds the search index of case c (number, title, address, description) inside
+ * the caller's transaction; c->id and c->number must be set. A store code. */
+int cw_case_index_tx(struct cw_tx *tx, const struct cw_case *c);
+
 #endif
