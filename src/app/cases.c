@@ -423,6 +423,15 @@ enum cw_ec cw_case_create(cw_store *s, struct cw_arena *a, const struct cw_case_
 	strftime(c.day, sizeof c.day, "%Y%m%d", &tmv);
 
 	int rc = cw_store_tx(s, a, true, create_tx, &c);
+	/* Two reports with one Idempotency-Key at once: the second insert of the key waits
+	 * for the first transaction (PostgreSQL) and then meets the unique key. Run it again:
+	 * it finds the key now and replays the first case. */
+	for (int again = 0; rc == CW_DB_CONSTRAINT && in->idempotency_key && again < 3; again++) {
+		memset(out, 0, sizeof *out);
+		c.ec = CW_EC_OK;
+		c.field = NULL;
+		rc = cw_store_tx(s, a, true, create_tx, &c);
+	}
 	if (c.ec != CW_EC_OK) {
 		*field = c.field;
 		return c.ec;
