@@ -353,4 +353,12 @@ int cw_store_audit_tamper_for_tests(struct cw_tx *tx, int64_t seq, bool del);
 int cw_store_case_terms_replace(struct cw_tx *tx, int64_t case_id, const cw_search_term *terms,
 				int n, const char *body);
 
+/* ---- named locks (store_lock.c) ---- */
+
+/* Holds off every other writer that takes the same name until this transaction ends,
+ * so a check made after it (an If-Match) still holds at commit. PostgreSQL: an advisory
+ * transaction lock on the name's hash (a collision only serializes a little more);
+ * SQLite: nothing, its write transactions are serialized already. */
+int cw_store_lock(struct cw_tx *tx, const char *name);
+
 #endif
