@@ -52,6 +52,8 @@ static json_t *case_summary_json(const struct cw_case *c)
 					    : json_null());
 	if (c->ratings)
 		json_object_set_new(o, "rating", json_integer(c->rating));
+	if (c->merged_into)
+		json_object_set_new(o, "merged_into", json_integer(c->merged_into));
 	return o;
 }
 
