@@ -49,14 +49,15 @@ int cw_store_case_search_conds(struct cw_tx *tx, const char *q, char *sql, size_
 	if (*np + qq.nterms + qq.nfragments > pmax)
 		return CW_DB_ERROR;
 
-	/* The rarest term, counting no further than RARE + 1 (an index range scan each). */
+	/* The rarest term, counting no further than RARE + 1: an index range scan each that
+	 * stops there (ORDER BY keeps PostgreSQL from a bitmap scan of the whole range). */
 	int rare = -1;
 	int64_t rare_n = RARE + 1;
 	for (int i = 0; i < qq.nterms; i++) {
 		struct cw_db_result r;
 		int rc = CW_TXQ(tx,
-				"SELECT count(*) FROM (SELECT 1 FROM case_terms WHERE term = $1 "
-				"LIMIT $2) x",
+				"SELECT count(*) FROM (SELECT case_id FROM case_terms WHERE term = $1 "
+				"ORDER BY case_id DESC LIMIT $2) x",
 				&r, CW_P_TEXT(qq.terms[i]), CW_P_INT(RARE + 1));
 		if (rc != CW_DB_OK)
 			return rc;
