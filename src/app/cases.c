@@ -529,6 +529,12 @@ static int act_tx(struct cw_tx *tx, void *p)
 		}
 		if (rc != CW_DB_OK)
 			return rc;
+		/* Not into a case that is itself merged: the chain would hide the live case. */
+		if (strcmp(into.status, "merged") == 0) {
+			c->ec = CW_EC_ACTION_NOT_ALLOWED;
+			c->field = "into";
+			return CW_DB_ABORT;
+		}
 	}
 	struct cw_case_actor ca;
 	rc = case_actor(tx, c->actor, k, &ca);

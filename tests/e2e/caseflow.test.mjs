@@ -170,6 +170,9 @@ test('merge: final, no actions left; not into itself or a case out of scope', as
 	for (const s of [center, xs, leader]) assert.deepEqual((await view(s, c.id)).actions, []);
 	assertError(await act(center, c, 'register'), 409, 'ACTION_NOT_ALLOWED', undefined, 'a merged case is final');
 	assert.equal((await view(center, into.id)).status, 'reported', 'the case merged into is untouched');
+	const third = await report();
+	assertError(await act(center, third, 'merge', { into: c.id }), 409, 'ACTION_NOT_ALLOWED', 'into', 'not into a merged case');
+	await step(center, third, 'merge', { into: into.id }, 'merged');
 });
 
 test('reject: final, with its reason', async () => {
