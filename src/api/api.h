@@ -108,4 +108,9 @@ void cw_h_escalation_policy_put(struct cw_req *req);
 void cw_h_healthz(struct cw_req *req);
 void cw_h_metrics(struct cw_req *req);
 
+/* The If-Match of a write, checked again inside the service's write transaction (see
+ * struct cw_if_match in app.h): whether the request's If-Match is "*" or the ETag of
+ * `current`, which it takes (json_decref). */
+bool cw_api_if_match_fresh(struct cw_req *req, json_t *current);
+
 #endif

@@ -96,6 +96,12 @@ void cw_h_calendar_get(struct cw_req *req)
 	reply_year(req, year);
 }
 
+static bool year_fresh(void *req, const void *current)
+{
+	const struct cw_calendar_days *y = current;
+	return cw_api_if_match_fresh(req, year_json(req, y->year, y->days, y->n));
+}
+
 void cw_h_calendar_put(struct cw_req *req)
 {
 	json_t *days_json = NULL;
@@ -136,8 +142,9 @@ void cw_h_calendar_put(struct cw_req *req)
 	const char **sent = cw_arena_alloc(req->arena, (n ? n : 1) * sizeof *sent);
 	for (size_t i = 0; i < n; i++)
 		sent[i] = days[i].day;
-	enum cw_ec ec = cw_calendar_set_year(cw_api_of(req)->store, req->arena, &actor, year, days,
-					     (int)n, cw_now(), &bad);
+	struct cw_if_match m = {year_fresh, req}; /* checked again under the year's lock */
+	enum cw_ec ec = cw_calendar_set_year_if(cw_api_of(req)->store, req->arena, &actor, year,
+						days, (int)n, cw_now(), &bad, &m);
 	if (ec == CW_EC_INVALID_CALENDAR && bad >= 0) {
 		size_t at = 0;
 		while (at < n && sent[at] != days[bad].day)

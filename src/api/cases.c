@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/case_flow.h"
+#include "core/search.h"
 #include "util/arena.h"
 #include "util/clock.h"
 #include "util/crypto.h"
@@ -51,6 +52,8 @@ static json_t *case_summary_json(const struct cw_case *c)
 					    : json_null());
 	if (c->ratings)
 		json_object_set_new(o, "rating", json_integer(c->rating));
+	if (c->merged_into)
+		json_object_set_new(o, "merged_into", json_integer(c->merged_into));
 	return o;
 }
 
@@ -246,10 +249,13 @@ void cw_h_cases_list(struct cw_req *req)
 	int limit;
 	int64_t before = 0;
 	const char *cursor = cw_req_query(req, "cursor");
-	if (cw_req_query(req, "q")) {
-		/* Full-text search comes with its index; accepting and ignoring it would lie. */
-		cw_reply_error(req, CW_EC_INVALID_QUERY, "q");
-		return;
+	f.q = cw_req_query(req, "q");
+	if (f.q) { /* full-text search (core/search.h): checked here, matched by the store */
+		struct cw_search_query *sq = cw_arena_alloc(req->arena, sizeof *sq);
+		if (cw_search_query_parse(f.q, sq) != CW_EC_OK) {
+			cw_reply_error(req, CW_EC_INVALID_QUERY, "q");
+			return;
+		}
 	}
 	if (!cw_api_limit_or_reply(req, 50, &limit))
 		return;

@@ -151,3 +151,12 @@ bool cw_api_if_match_or_reply(struct cw_req *req, json_t *current)
 	}
 	return true;
 }
+
+bool cw_api_if_match_fresh(struct cw_req *req, json_t *current)
+{
+	const char *if_match = cw_req_header(req, "If-Match");
+	bool ok = if_match && (strcmp(if_match, "*") == 0 ||
+			       strcmp(if_match, cw_api_etag(req, current)) == 0);
+	json_decref(current);
+	return ok;
+}

@@ -109,6 +109,11 @@ void cw_h_grid_get(struct cw_req *req)
 		reply_grid(req, 200);
 }
 
+static bool grid_fresh(void *req, const void *current)
+{
+	return cw_api_if_match_fresh(req, grid_json(current));
+}
+
 /* Loads the grid and checks If-Match against its current representation. */
 static bool fresh_or_reply(struct cw_req *req)
 {
@@ -152,8 +157,9 @@ void cw_h_grid_boundary_put(struct cw_req *req)
 	struct cw_actor actor = cw_api_actor(req);
 	struct cw_geo_problem why;
 	memset(&why, 0, sizeof why);
-	enum cw_ec ec = cw_grid_set_boundary(cw_api_of(req)->store, req->arena, &actor,
-					     cw_req_param(req, 0), geometry, cw_now(), &why);
+	struct cw_if_match m = {grid_fresh, req}; /* checked again under the grid's lock */
+	enum cw_ec ec = cw_grid_set_boundary_if(cw_api_of(req)->store, req->arena, &actor,
+						cw_req_param(req, 0), geometry, cw_now(), &why, &m);
 	json_decref(geometry);
 	if (ec == CW_EC_INVALID_GEOMETRY || ec == CW_EC_GEOMETRY_OVERLAP ||
 	    ec == CW_EC_GEOMETRY_OUTSIDE_PARENT) {
@@ -180,8 +186,10 @@ void cw_h_grid_update(struct cw_req *req)
 	    !fresh_or_reply(req))
 		return;
 	struct cw_actor actor = cw_api_actor(req);
-	enum cw_ec ec = cw_grid_update(cw_api_of(req)->store, req->arena, &actor, cw_req_param(req, 0),
-				       type, households, population, cw_now());
+	struct cw_if_match m = {grid_fresh, req}; /* checked again under the grid's lock */
+	enum cw_ec ec = cw_grid_update_if(cw_api_of(req)->store, req->arena, &actor,
+					  cw_req_param(req, 0), type, households, population,
+					  cw_now(), &m);
 	if (cw_api_fail(req, ec, ec == CW_EC_INVALID_FIELD ? "type" : NULL))
 		return;
 	reply_grid(req, 200);

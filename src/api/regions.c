@@ -96,6 +96,11 @@ void cw_h_region_create(struct cw_req *req)
 	reply_region(req, 201, &r);
 }
 
+static bool region_fresh(void *req, const void *current)
+{
+	return cw_api_if_match_fresh(req, cw_api_region_json(current));
+}
+
 void cw_h_region_update(struct cw_req *req)
 {
 	const char *name = NULL, *parent = NULL;
@@ -118,7 +123,10 @@ void cw_h_region_update(struct cw_req *req)
 	json_decref(cur);
 	if (!fresh)
 		return;
-	enum cw_ec ec = cw_region_update(api->store, req->arena, &actor, code, name, parent, cw_now());
+	/* Checked again under the region's lock: of two writers with one ETag, one wins. */
+	struct cw_if_match m = {region_fresh, req};
+	enum cw_ec ec = cw_region_update_if(api->store, req->arena, &actor, code, name, parent,
+					    cw_now(), &m);
 	if (cw_api_fail(req, ec, ec == CW_EC_INVALID_FIELD ? "name"
 				 : ec == CW_EC_OK	   ? NULL
 							   : (parent ? "parent" : NULL)))

@@ -459,5 +459,42 @@ enum cw_ec cw_notification_read(cw_store *s, struct cw_arena *a, const struct cw
 				int64_t id, int64_t now);
 enum cw_ec cw_notifications_read_all(cw_store *s, struct cw_arena *a,
 				     const struct cw_actor *actor, int64_t now, int64_t *changed);
+/* ---- case search (search.c; core/search.h) ---- */
+
+/* (Re)builds the search index of case c (number, title, address, description) inside
+ * the caller's transaction; c->id and c->number must be set. A store code. */
+int cw_case_index_tx(struct cw_tx *tx, const struct cw_case *c);
+
+/* ---- If-Match checked inside the write transaction ---- */
+
+/* The caller's precondition: fresh(ctx, current) answers whether the ETag it was given
+ * is still the current state's, where `current` is what the service reads under its
+ * write lock: a const struct cw_region * (regions), a const struct cw_grid_view *
+ * (grids) or a const struct cw_calendar_days * (calendar). When it is not, nothing is
+ * written and the service answers PRECONDITION_FAILED; of two writers with one ETag
+ * exactly one wins. A NULL struct cw_if_match checks nothing (the plain functions). */
+struct cw_if_match {
+	bool (*fresh)(void *ctx, const void *current);
+	void *ctx;
+};
+
+struct cw_calendar_days {
+	int year;
+	const struct cw_calendar_day *days;
+	int n;
+};
+
+enum cw_ec cw_region_update_if(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+			       const char *code, const char *name, const char *new_parent,
+			       int64_t now, const struct cw_if_match *m);
+enum cw_ec cw_grid_set_boundary_if(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+				   const char *code, const json_t *geometry, int64_t now,
+				   struct cw_geo_problem *why, const struct cw_if_match *m);
+enum cw_ec cw_grid_update_if(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+			     const char *code, const char *kind, int64_t households,
+			     int64_t population, int64_t now, const struct cw_if_match *m);
+enum cw_ec cw_calendar_set_year_if(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+				   int year, struct cw_calendar_day *days, int n, int64_t now,
+				   int *bad, const struct cw_if_match *m);
 
 #endif

@@ -118,6 +118,8 @@ struct year_ctx {
 	int64_t now;
 	bool only_if_empty;
 	bool changed;
+	const struct cw_if_match *if_match;
+	enum cw_ec ec;
 };
 
 static bool same_days(const struct cw_calendar_day *a, int na, const struct cw_calendar_day *b,
@@ -144,9 +146,18 @@ static int year_tx(struct cw_tx *tx, void *p)
 	struct cw_calendar_day *cur;
 	int ncur, rc;
 	c->changed = false;
+	if (c->if_match && (rc = cw_store_lock(tx, cw_arena_printf(a, "calendar:%d", c->year))))
+		return rc;
 	if ((rc = cw_store_calendar_list(tx, cw_arena_printf(a, "%04d-01-01", c->year),
 					 cw_arena_printf(a, "%04d-12-31", c->year), &cur, &ncur)))
 		return rc;
+	if (c->if_match) {
+		struct cw_calendar_days now_listed = {c->year, cur, ncur};
+		if (!c->if_match->fresh(c->if_match->ctx, &now_listed)) {
+			c->ec = CW_EC_PRECONDITION_FAILED;
+			return CW_DB_ABORT;
+		}
+	}
 	if ((c->only_if_empty && ncur > 0) || same_days(cur, ncur, c->days, c->n))
 		return CW_DB_OK; /* a second run changes nothing */
 	char v[32];
@@ -161,7 +172,7 @@ static int year_tx(struct cw_tx *tx, void *p)
 
 static enum cw_ec set_year(cw_store *s, struct cw_arena *a, const struct cw_actor *actor, int year,
 			   struct cw_calendar_day *days, int n, int64_t now, bool only_if_empty,
-			   int *bad)
+			   int *bad, const struct cw_if_match *m)
 {
 	if (!cw_roles_allow(actor->roles, CW_PERM_CONFIG_WRITE))
 		return CW_EC_FORBIDDEN;
@@ -191,15 +202,24 @@ static enum cw_ec set_year(cw_store *s, struct cw_arena *a, const struct cw_acto
 			*bad = i;
 			return CW_EC_INVALID_CALENDAR;
 		}
-	struct year_ctx c = {actor, year, days, n, now, only_if_empty, false};
+	struct year_ctx c = {actor, year, days, n, now, only_if_empty, false, m, CW_EC_OK};
 	int rc = cw_store_tx(s, a, true, year_tx, &c);
+	if (rc == CW_DB_ABORT && c.ec != CW_EC_OK)
+		return c.ec;
 	return cw_app_store_ec(rc, CW_EC_INTERNAL, CW_EC_INVALID_CALENDAR);
 }
 
 enum cw_ec cw_calendar_set_year(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
 				int year, struct cw_calendar_day *days, int n, int64_t now, int *bad)
 {
-	return set_year(s, a, actor, year, days, n, now, false, bad);
+	return set_year(s, a, actor, year, days, n, now, false, bad, NULL);
+}
+
+enum cw_ec cw_calendar_set_year_if(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+				   int year, struct cw_calendar_day *days, int n, int64_t now,
+				   int *bad, const struct cw_if_match *m)
+{
+	return set_year(s, a, actor, year, days, n, now, false, bad, m);
 }
 
 int cw_calendar_import_csv(cw_store *s, const char *path, bool quiet)
@@ -246,7 +266,7 @@ int cw_calendar_import_csv(cw_store *s, const char *path, bool quiet)
 			k++;
 		int year = atoi(days[i].day), bad;
 		/* The reference data fills a year only where the city has not set it. */
-		enum cw_ec ec = set_year(s, a, &actor, year, days + i, k - i, cw_now(), true, &bad);
+		enum cw_ec ec = set_year(s, a, &actor, year, days + i, k - i, cw_now(), true, &bad, NULL);
 		if (ec) {
 			fprintf(stderr, "civicgrid: %s: year %d: %s%s%s\n", path, year,
 				cw_ec_message(ec, CW_LANG_EN), bad >= 0 ? " at " : "",

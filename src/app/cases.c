@@ -328,6 +328,8 @@ static int create_tx(struct cw_tx *tx, void *p)
 				  .username = c->actor->username, .action = "create",
 				  .status_after = k->status};
 	rc = cw_store_case_event_append(tx, &e);
+	if (rc == CW_DB_OK)
+		rc = cw_case_index_tx(tx, k);
 	if (rc == CW_DB_OK && in->idempotency_key) {
 		struct cw_idempotency_key ik = {.key = in->idempotency_key,
 						.user_id = c->actor->user_id,
@@ -422,6 +424,15 @@ enum cw_ec cw_case_create(cw_store *s, struct cw_arena *a, const struct cw_case_
 	strftime(c.day, sizeof c.day, "%Y%m%d", &tmv);
 
 	int rc = cw_store_tx(s, a, true, create_tx, &c);
+	/* Two reports with one Idempotency-Key at once: the second insert of the key waits
+	 * for the first transaction (PostgreSQL) and then meets the unique key. Run it again:
+	 * it finds the key now and replays the first case. */
+	for (int again = 0; rc == CW_DB_CONSTRAINT && in->idempotency_key && again < 3; again++) {
+		memset(out, 0, sizeof *out);
+		c.ec = CW_EC_OK;
+		c.field = NULL;
+		rc = cw_store_tx(s, a, true, create_tx, &c);
+	}
 	if (c.ec != CW_EC_OK) {
 		*field = c.field;
 		return c.ec;
@@ -519,6 +530,12 @@ static int act_tx(struct cw_tx *tx, void *p)
 		}
 		if (rc != CW_DB_OK)
 			return rc;
+		/* Not into a case that is itself merged: the chain would hide the live case. */
+		if (strcmp(into.status, "merged") == 0) {
+			c->ec = CW_EC_ACTION_NOT_ALLOWED;
+			c->field = "into";
+			return CW_DB_ABORT;
+		}
 	}
 	struct cw_case_actor ca;
 	rc = case_actor(tx, c->actor, k, &ca);

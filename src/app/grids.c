@@ -374,13 +374,41 @@ struct boundary_ctx {
 	int64_t now;
 	struct cw_geo_problem *why;
 	enum cw_ec ec;
+	const struct cw_if_match *if_match;
 };
+
+/* The If-Match of a grid write: the grid as GET shows it, read under the grid's lock. */
+static int grid_fresh(struct cw_tx *tx, const struct cw_actor *actor, const char *code,
+		      const struct cw_if_match *m, enum cw_ec *ec)
+{
+	if (!m)
+		return CW_DB_OK;
+	int rc = cw_store_lock(tx, cw_arena_printf(cw_store_tx_arena(tx), "region:%s", code));
+	if (rc)
+		return rc;
+	struct cw_grid_view v;
+	memset(&v, 0, sizeof v);
+	struct view_ctx vc = {actor, code, &v, CW_EC_OK};
+	rc = view_tx(tx, &vc);
+	if (rc == CW_DB_ABORT)
+		*ec = vc.ec;
+	if (rc)
+		return rc;
+	if (!m->fresh(m->ctx, &v)) {
+		*ec = CW_EC_PRECONDITION_FAILED;
+		return CW_DB_ABORT;
+	}
+	return CW_DB_OK;
+}
 
 static int boundary_tx(struct cw_tx *tx, void *p)
 {
 	struct boundary_ctx *c = p;
 	struct cw_grid g;
-	int rc = load_grid_scoped(tx, c->actor, c->code, &g, &c->ec);
+	int rc = grid_fresh(tx, c->actor, c->code, c->if_match, &c->ec);
+	if (rc)
+		return rc;
+	rc = load_grid_scoped(tx, c->actor, c->code, &g, &c->ec);
 	if (rc)
 		return rc;
 	if ((rc = check_neighbours(tx, c->code, g.village, c->geom, NULL, NULL, &c->ec, c->why)))
@@ -401,6 +429,13 @@ enum cw_ec cw_grid_set_boundary(cw_store *s, struct cw_arena *a, const struct cw
 				const char *code, const json_t *geometry, int64_t now,
 				struct cw_geo_problem *why)
 {
+	return cw_grid_set_boundary_if(s, a, actor, code, geometry, now, why, NULL);
+}
+
+enum cw_ec cw_grid_set_boundary_if(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+				   const char *code, const json_t *geometry, int64_t now,
+				   struct cw_geo_problem *why, const struct cw_if_match *m)
+{
 	if (!cw_roles_allow(actor->roles, CW_PERM_REGION_WRITE))
 		return CW_EC_FORBIDDEN;
 	if (cw_region_code_level(code) != CW_LEVEL_GRID)
@@ -410,7 +445,7 @@ enum cw_ec cw_grid_set_boundary(cw_store *s, struct cw_arena *a, const struct cw
 	if (ec)
 		return ec;
 	char *text = cw_geo_to_text(g);
-	struct boundary_ctx c = {actor, code, g, cw_arena_strdup(a, text), now, why, CW_EC_OK};
+	struct boundary_ctx c = {actor, code, g, cw_arena_strdup(a, text), now, why, CW_EC_OK, m};
 	free(text);
 	int rc = cw_store_tx(s, a, true, boundary_tx, &c);
 	cw_geo_free(g);
@@ -426,13 +461,17 @@ struct attrs_ctx {
 	const char *code, *kind;
 	int64_t households, population, now;
 	enum cw_ec ec;
+	const struct cw_if_match *if_match;
 };
 
 static int attrs_tx(struct cw_tx *tx, void *p)
 {
 	struct attrs_ctx *c = p;
 	struct cw_grid g;
-	int rc = load_grid_scoped(tx, c->actor, c->code, &g, &c->ec);
+	int rc = grid_fresh(tx, c->actor, c->code, c->if_match, &c->ec);
+	if (rc)
+		return rc;
+	rc = load_grid_scoped(tx, c->actor, c->code, &g, &c->ec);
 	if (rc)
 		return rc;
 	struct cw_arena *a = cw_store_tx_arena(tx);
@@ -457,11 +496,18 @@ enum cw_ec cw_grid_update(cw_store *s, struct cw_arena *a, const struct cw_actor
 			  const char *code, const char *kind, int64_t households,
 			  int64_t population, int64_t now)
 {
+	return cw_grid_update_if(s, a, actor, code, kind, households, population, now, NULL);
+}
+
+enum cw_ec cw_grid_update_if(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+			     const char *code, const char *kind, int64_t households,
+			     int64_t population, int64_t now, const struct cw_if_match *m)
+{
 	if (!cw_roles_allow(actor->roles, CW_PERM_REGION_WRITE))
 		return CW_EC_FORBIDDEN;
 	if (kind && cw_grid_kind_parse(kind) < 0)
 		return CW_EC_INVALID_FIELD;
-	struct attrs_ctx c = {actor, code, kind, households, population, now, CW_EC_OK};
+	struct attrs_ctx c = {actor, code, kind, households, population, now, CW_EC_OK, m};
 	int rc = cw_store_tx(s, a, true, attrs_tx, &c);
 	if (rc == CW_DB_ABORT)
 		return c.ec;

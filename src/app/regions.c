@@ -12,6 +12,7 @@ struct region_ctx {
 	int64_t now;
 	struct cw_region *out;
 	enum cw_ec ec;
+	const struct cw_if_match *if_match; /* update: checked under the region's lock */
 };
 
 static bool visible(const struct cw_actor *actor, const struct cw_region *r)
@@ -160,6 +161,17 @@ static int update_tx(struct cw_tx *tx, void *p)
 {
 	struct region_ctx *c = p;
 	int rc;
+	if (c->if_match) {
+		struct cw_region cur;
+		if ((rc = cw_store_lock(tx, cw_arena_printf(cw_store_tx_arena(tx), "region:%s",
+								c->code))) ||
+		    (rc = get_scoped(tx, c->actor, c->code, &cur, &c->ec)))
+			return rc;
+		if (!c->if_match->fresh(c->if_match->ctx, &cur)) {
+			c->ec = CW_EC_PRECONDITION_FAILED;
+			return CW_DB_ABORT;
+		}
+	}
 	if (c->name && (rc = rename_tx(tx, c)))
 		return rc;
 	return c->parent ? move_tx(tx, c) : CW_DB_OK;
@@ -169,12 +181,19 @@ enum cw_ec cw_region_update(cw_store *s, struct cw_arena *a, const struct cw_act
 			    const char *code, const char *name, const char *new_parent,
 			    int64_t now)
 {
+	return cw_region_update_if(s, a, actor, code, name, new_parent, now, NULL);
+}
+
+enum cw_ec cw_region_update_if(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+			       const char *code, const char *name, const char *new_parent,
+			       int64_t now, const struct cw_if_match *m)
+{
 	if (!cw_roles_allow(actor->roles, CW_PERM_REGION_WRITE))
 		return CW_EC_FORBIDDEN;
 	if (name && !name_valid(name))
 		return CW_EC_INVALID_FIELD;
 	struct region_ctx c = {.actor = actor, .code = code, .name = name, .parent = new_parent,
-			       .now = now};
+			       .now = now, .if_match = m};
 	return finish(cw_store_tx(s, a, true, update_tx, &c), &c);
 }
 

@@ -516,6 +516,32 @@ static const char m6_pg[] =
     ");"
     "CREATE INDEX notifications_user ON notifications (user_id, id);"
     "CREATE INDEX notifications_unread ON notifications (user_id, id) WHERE read_at IS NULL;";
+/* 7: the full-text search index of cases (core/search.h): (term, case) pairs, and each
+ * case's folded text for the exact substring check that follows the term lookup. Terms
+ * are built in C so both backends match 1- and 2-character Chinese terms alike. */
+static const char m7_sqlite[] =
+    "CREATE TABLE case_terms ("
+    " term TEXT NOT NULL,"
+    " case_id INTEGER NOT NULL REFERENCES cases (id),"
+    " PRIMARY KEY (term, case_id)"
+    ") WITHOUT ROWID, STRICT;"
+    "CREATE INDEX case_terms_case ON case_terms (case_id);"
+    "CREATE TABLE case_search_text ("
+    " case_id INTEGER PRIMARY KEY REFERENCES cases (id),"
+    " body TEXT NOT NULL"
+    ") STRICT;";
+
+static const char m7_pg[] =
+    "CREATE TABLE case_terms ("
+    " term TEXT COLLATE \"C\" NOT NULL,"
+    " case_id BIGINT NOT NULL REFERENCES cases (id),"
+    " PRIMARY KEY (term, case_id)"
+    ");"
+    "CREATE INDEX case_terms_case ON case_terms (case_id);"
+    "CREATE TABLE case_search_text ("
+    " case_id BIGINT PRIMARY KEY REFERENCES cases (id),"
+    " body TEXT NOT NULL"
+    ");";
 
 const struct cw_migration cw_migrations[] = {
     {1, "initial schema", m1_sqlite, m1_pg},
@@ -524,6 +550,7 @@ const struct cw_migration cw_migrations[] = {
     {4, "categories", m4_sqlite, m4_pg},
     {5, "cases", m5_sqlite, m5_pg},
     {6, "scheduler and notifications", m6_sqlite, m6_pg},
+    {7, "case search", m7_sqlite, m7_pg},
 };
 
 const int cw_migrations_count = (int)(sizeof cw_migrations / sizeof cw_migrations[0]);

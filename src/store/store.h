@@ -21,6 +21,7 @@
 #include "core/auth.h"
 #include "core/category.h"
 #include "core/region.h"
+#include "core/search.h"
 
 struct cw_arena;
 struct cw_db;
@@ -302,6 +303,7 @@ struct cw_case_filter {
 	const char *status, *kind, *category; /* exact, or NULL */
 	int overdue;		 /* -1 any, 0 not overdue, 1 overdue */
 	int64_t before_id;	 /* keyset cursor: id < before_id; 0 for the newest */
+	const char *q;		 /* full-text query (core/search.h), or NULL */
 };
 
 /* Newest first (by id), at most `limit`. */
@@ -403,5 +405,20 @@ int cw_store_reset_for_tests(cw_store *s);
 /* Tries to UPDATE (del false) or DELETE (del true) audit row `seq` and returns the
  * statement's code, which must never be CW_DB_OK: the database refuses it. */
 int cw_store_audit_tamper_for_tests(struct cw_tx *tx, int64_t seq, bool del);
+
+/* ---- the case search index (store_search.c; core/search.h) ---- */
+
+/* Makes terms[0..n) the case's index terms and `body` (its folded text, cw_search_fold)
+ * the text its fragments are checked against, replacing what was there. */
+int cw_store_case_terms_replace(struct cw_tx *tx, int64_t case_id, const cw_search_term *terms,
+				int n, const char *body);
+
+/* ---- named locks (store_lock.c) ---- */
+
+/* Holds off every other writer that takes the same name until this transaction ends,
+ * so a check made after it (an If-Match) still holds at commit. PostgreSQL: an advisory
+ * transaction lock on the name's hash (a collision only serializes a little more);
+ * SQLite: nothing, its write transactions are serialized already. */
+int cw_store_lock(struct cw_tx *tx, const char *name);
 
 #endif

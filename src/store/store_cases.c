@@ -167,8 +167,8 @@ int cw_store_case_list(struct cw_tx *tx, const struct cw_case_filter *f, int lim
 		       struct cw_case **items, int *n)
 {
 	/* Only the filters given become conditions, numbered in order. */
-	char sql[2048];
-	struct cw_db_param p[8];
+	char sql[8192];
+	struct cw_db_param p[96];
 	int np = 0;
 	size_t len;
 	*items = NULL;
@@ -202,6 +202,14 @@ int cw_store_case_list(struct cw_tx *tx, const struct cw_case_filter *f, int lim
 		COND(" AND c.category = $%d", CW_P_TEXT(f->category));
 	if (f->overdue >= 0)
 		COND(" AND c.overdue = $%d", CW_P_INT(f->overdue ? 1 : 0));
+	if (f->q) {
+		int qrc = cw_store_case_search_conds(tx, f->q, sql, sizeof sql, &len, p, &np,
+						     (int)(sizeof p / sizeof p[0]) - 2);
+		if (qrc == CW_DB_NOTFOUND)
+			return CW_DB_OK;
+		if (qrc != CW_DB_OK)
+			return qrc;
+	}
 	if (f->before_id > 0)
 		COND(" AND c.id < $%d", CW_P_INT(f->before_id));
 	COND(" ORDER BY c.id DESC LIMIT $%d", CW_P_INT(limit));

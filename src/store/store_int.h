@@ -34,4 +34,14 @@ static inline struct cw_db_param cw_store_p_text(const char *s)
 #define CW_STORE_IN_SCOPE(col, p) \
 	"(" col " = " p " OR (" col " > " p " || '/' AND " col " < " p " || '0'))"
 
+/* store_search.c: appends the full-text conditions of query `q` (core/search.h) to the
+ * case list's WHERE clause in sql[*len..size) with parameters from p[*np] (at most
+ * pmax in all). Every term becomes an EXISTS on case_terms, except that the rarest
+ * one, when it has few cases, drives the query instead (c.id IN …); the fragments are
+ * checked as substrings of the case's folded text. CW_DB_NOTFOUND when q cannot match
+ * anything (not a valid query). */
+struct cw_db_param;
+int cw_store_case_search_conds(struct cw_tx *tx, const char *q, char *sql, size_t size,
+			       size_t *len, struct cw_db_param *p, int *np, int pmax);
+
 #endif

@@ -133,7 +133,10 @@ test('the closed loop: report, register, dispatch, handle, rework, close', async
 	assert.ok(list.json.items.some((x) => x.id === c.id));
 	const none = await srv.get('/api/v1/cases', { session: djs });
 	assert.ok(!none.json.items.some((x) => x.id === c.id));
-	assertError(await srv.get(`/api/v1/cases?q=${encodeURIComponent('垃圾')}`, { session: xs }), 400, 'INVALID_QUERY', 'q');
+	const found = await srv.get(`/api/v1/cases?q=${encodeURIComponent('垃圾')}`, { session: xs });
+	assert.equal(found.status, 200, found.text);
+	assert.ok(found.json.items.some((x) => x.id === c.id), 'found by a 2-character term');
+	assertError(await srv.get(`/api/v1/cases?q=${encodeURIComponent('，。')}`, { session: xs }), 400, 'INVALID_QUERY', 'q');
 });
 
 test('a department returns a case dispatched to it by mistake', async () => {

@@ -1705,6 +1705,87 @@ static void test_scheduler_store(void **state)
 	assert_int_equal(inner_ran, cw_store_is_postgres(S) ? 0 : 1);
 	assert_int_equal(cw_store_exclusive(S, 0x7465737a, inner_fn, NULL, &got), CW_DB_OK);
 	assert_true(got);
+/* ---- the case search index (store_search.c) ---- */
+
+static int index_text(struct cw_tx *tx, int64_t id, const char *text)
+{
+	static cw_search_term terms[CW_SEARCH_TERMS_MAX];
+	int n = 0;
+	char body[1024];
+	cw_search_index_terms(text, terms, &n, CW_SEARCH_TERMS_MAX);
+	cw_search_fold(text, body, sizeof body);
+	return cw_store_case_terms_replace(tx, id, terms, n, body);
+}
+
+static int case_search_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	struct cw_case_filter f = {.overdue = -1};
+	struct cw_case *v;
+	int n;
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 4); /* newest first: the one after the rollback, c (CD1), b (CD2), a (CGRID) */
+	int64_t c = v[1].id, b = v[2].id, a = v[3].id;
+	T_OK(index_text(tx, a, "垃圾暴露 路边 Xiangshan Road"));
+	T_OK(index_text(tx, b, "夜间噪音扰民"));
+	T_OK(index_text(tx, c, "垃圾 散落，圾桶 倾倒"));
+
+	f.q = "垃圾";
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 2 && v[0].id == c && v[1].id == a);
+	f.q = "垃圾桶"; /* c has 垃圾 and 圾桶, never together */
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 0);
+	f.q = "噪";
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 1 && v[0].id == b);
+	f.q = "road 垃圾暴露";
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 1 && v[0].id == a);
+	f.q = "没有";
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 0);
+	f.q = "，，"; /* no searchable character: nothing matches */
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 0);
+	/* with scope, filters and the cursor */
+	f = (struct cw_case_filter){.overdue = -1, .q = "噪音", .scope_path = CITY "/" CD1};
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 0);
+	f = (struct cw_case_filter){.overdue = -1, .q = "垃圾", .before_id = c};
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 1 && v[0].id == a);
+	f = (struct cw_case_filter){.overdue = -1, .q = "垃圾", .status = "registered"};
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 1 && v[0].id == a);
+	/* replacing a case's terms drops the old ones */
+	T_OK(index_text(tx, c, "垃圾桶满"));
+	f = (struct cw_case_filter){.overdue = -1, .q = "垃圾桶"};
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 1 && v[0].id == c);
+	f.q = "散落";
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 0);
+	/* many terms in one case: several INSERT batches */
+	char big[3 * 600 + 1];
+	size_t o = 0;
+	for (unsigned cp = 0x4E00; cp < 0x4E00 + 600; cp++) {
+		big[o++] = (char)(0xE0 | (cp >> 12));
+		big[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		big[o++] = (char)(0x80 | (cp & 0x3F));
+	}
+	big[o] = 0;
+	T_OK(index_text(tx, b, big));
+	f.q = "丁"; /* U+4E01 */
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 1 && v[0].id == b);
+	return CW_DB_OK;
+}
+
+static void test_case_search(void **state)
+{
+	(void)state;
+	assert_int_equal(run(true, case_search_fn, NULL), CW_DB_OK);
 }
 
 int main(int argc, char **argv)
@@ -1762,6 +1843,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_categories),
 	    cmocka_unit_test(test_cases),
 	    cmocka_unit_test(test_scheduler_store),
+	    cmocka_unit_test(test_case_search),
 	};
 	int failed = cmocka_run_group_tests_name(
 	    cw_store_is_postgres(S) ? "store_postgres" : "store_sqlite", tests, NULL, NULL);

@@ -1,0 +1,14 @@
+-- plans-sqlite.sql - the case list's search queries on the generated rows: sqlite3 perf.db < plans-sqlite.sql
+.timer on
+.print '--- common term 垃圾 (10%), EXISTS shape'
+EXPLAIN QUERY PLAN SELECT c.id FROM cases c JOIN regions g ON g.code = c.region WHERE 1 = 1 AND (g.path = '340600000000' OR (g.path > '340600000000' || '/' AND g.path < '340600000000' || '0')) AND EXISTS (SELECT 1 FROM case_terms t WHERE t.term = '垃圾' AND t.case_id = c.id) AND EXISTS (SELECT 1 FROM case_search_text s WHERE s.case_id = c.id AND instr(s.body, '垃圾') > 0) ORDER BY c.id DESC LIMIT 51;
+SELECT count(*) FROM (SELECT c.id FROM cases c JOIN regions g ON g.code = c.region WHERE 1 = 1 AND (g.path = '340600000000' OR (g.path > '340600000000' || '/' AND g.path < '340600000000' || '0')) AND EXISTS (SELECT 1 FROM case_terms t WHERE t.term = '垃圾' AND t.case_id = c.id) AND EXISTS (SELECT 1 FROM case_search_text s WHERE s.case_id = c.id AND instr(s.body, '垃圾') > 0) ORDER BY c.id DESC LIMIT 51);
+.print '--- rare term 窨井 (3 cases), IN shape'
+EXPLAIN QUERY PLAN SELECT c.id FROM cases c JOIN regions g ON g.code = c.region WHERE 1 = 1 AND (g.path = '340600000000' OR (g.path > '340600000000' || '/' AND g.path < '340600000000' || '0')) AND c.id IN (SELECT t.case_id FROM case_terms t WHERE t.term = '窨井') AND EXISTS (SELECT 1 FROM case_search_text s WHERE s.case_id = c.id AND instr(s.body, '窨井') > 0) ORDER BY c.id DESC LIMIT 51;
+SELECT count(*) FROM (SELECT c.id FROM cases c JOIN regions g ON g.code = c.region WHERE 1 = 1 AND (g.path = '340600000000' OR (g.path > '340600000000' || '/' AND g.path < '340600000000' || '0')) AND c.id IN (SELECT t.case_id FROM case_terms t WHERE t.term = '窨井') AND EXISTS (SELECT 1 FROM case_search_text s WHERE s.case_id = c.id AND instr(s.body, '窨井') > 0) ORDER BY c.id DESC LIMIT 51);
+.print '--- rare term with the EXISTS shape (what the probe avoids)'
+SELECT count(*) FROM (SELECT c.id FROM cases c JOIN regions g ON g.code = c.region WHERE 1 = 1 AND (g.path = '340600000000' OR (g.path > '340600000000' || '/' AND g.path < '340600000000' || '0')) AND EXISTS (SELECT 1 FROM case_terms t WHERE t.term = '窨井' AND t.case_id = c.id) AND EXISTS (SELECT 1 FROM case_search_text s WHERE s.case_id = c.id AND instr(s.body, '窨井') > 0) ORDER BY c.id DESC LIMIT 51);
+.print '--- the probe'
+SELECT count(*) FROM (SELECT case_id FROM case_terms WHERE term = '垃圾' ORDER BY case_id DESC LIMIT 1001) x;
+.print '--- common term + status filter, and a page deep in the cursor'
+SELECT count(*) FROM (SELECT c.id FROM cases c JOIN regions g ON g.code = c.region WHERE 1 = 1 AND c.status = 'closed' AND EXISTS (SELECT 1 FROM case_terms t WHERE t.term = '垃圾' AND t.case_id = c.id) AND EXISTS (SELECT 1 FROM case_search_text s WHERE s.case_id = c.id AND instr(s.body, '垃圾') > 0) AND c.id < 100000 ORDER BY c.id DESC LIMIT 51);
