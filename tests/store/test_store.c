@@ -1705,6 +1705,8 @@ static void test_scheduler_store(void **state)
 	assert_int_equal(inner_ran, cw_store_is_postgres(S) ? 0 : 1);
 	assert_int_equal(cw_store_exclusive(S, 0x7465737a, inner_fn, NULL, &got), CW_DB_OK);
 	assert_true(got);
+}
+
 /* ---- the case search index (store_search.c) ---- */
 
 static int index_text(struct cw_tx *tx, int64_t id, const char *text)
