@@ -21,6 +21,7 @@ struct cw_api {
 	int64_t calendar_version;       /* of the calendar loaded last (atomic) */
 	struct cw_work_hours work_hours;
 	int64_t grids_version;          /* of the index published last (atomic) */
+	const char *data_dir;           /* --data-dir: attachments/ lives there */
 };
 
 /* The route table of the whole server. */
@@ -100,6 +101,11 @@ void cw_h_cases_list(struct cw_req *req);
 void cw_h_case_create(struct cw_req *req);
 void cw_h_case_get(struct cw_req *req);
 void cw_h_case_action(struct cw_req *req);
+void cw_h_attachment_create(struct cw_req *req);
+void cw_h_attachments_list(struct cw_req *req);
+void cw_h_attachment_get(struct cw_req *req);
+/* [{"id","mime","size","url"}] of a case's attachments, for the case's JSON. */
+json_t *cw_api_attachments_brief(struct cw_req *req, const struct cw_attachment *items, int n);
 void cw_h_healthz(struct cw_req *req);
 void cw_h_metrics(struct cw_req *req);
 
