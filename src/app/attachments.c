@@ -129,15 +129,10 @@ enum cw_ec cw_attachment_add(cw_store *s, struct cw_arena *a, const char *data_d
 	memset(out, 0, sizeof *out);
 	*existed = false;
 	*field = NULL;
-	enum cw_image_type declared = cw_image_type_of_mime(in->content_type);
-	if (declared == CW_IMAGE_NONE) {
-		*field = "Content-Type";
-		return CW_EC_UNSUPPORTED_IMAGE;
-	}
 	if (in->len > CW_ATTACHMENT_MAX_BYTES)
 		return CW_EC_PAYLOAD_TOO_LARGE;
 
-	/* The case first: one out of reach answers 404 whatever the body. */
+	/* The case first: one out of reach answers 404 whatever the body and its type. */
 	struct case_ctx c = {.actor = actor, .case_id = case_id, .for_write = true, .now = now,
 			     .att = out};
 	int rc = cw_store_tx(s, a, false, check_tx, &c);
@@ -146,8 +141,9 @@ enum cw_ec cw_attachment_add(cw_store *s, struct cw_arena *a, const char *data_d
 	if (rc != CW_DB_OK)
 		return cw_app_store_ec(rc, CW_EC_CASE_NOT_FOUND, CW_EC_INTERNAL);
 
+	enum cw_image_type declared = cw_image_type_of_mime(in->content_type);
 	enum cw_image_type found = cw_image_detect(in->data, in->len);
-	if (found != declared) {
+	if (declared == CW_IMAGE_NONE || found != declared) {
 		*field = "Content-Type";
 		return CW_EC_UNSUPPORTED_IMAGE;
 	}

@@ -327,6 +327,7 @@ test('another district sees nothing and adds nothing; final cases take no photos
 	const other2 = jpeg([segment(0xfe, Buffer.from('dj'))], 4);
 	assertError(await upload(dj, c.id, other2), 404, 'CASE_NOT_FOUND');
 	assertError(await upload(dj, c.id, Buffer.from('junk')), 404, 'CASE_NOT_FOUND');
+	assertError(await upload(dj, c.id, Buffer.from('{}'), 'application/json'), 404, 'CASE_NOT_FOUND');
 	assertError(await srv.get(`/api/v1/cases/${c.id}/attachments`, { session: dj }), 404, 'CASE_NOT_FOUND');
 	assertError(await srv.get(a.json.url, { session: dj }), 404, 'CASE_NOT_FOUND');
 	assert.equal(storedFiles().length, files, 'nothing written for a case out of scope');
