@@ -138,19 +138,22 @@ void cw_h_attachment_get(struct cw_req *req)
 			NULL))
 		return;
 	const char *etag = cw_arena_printf(req->arena, "\"%s\"", a.sha256);
-	cw_reply_header(req, "ETag", etag);
-	cw_reply_header(req, "Cache-Control", ATTACHMENT_CACHE_CONTROL);
 	const char *inm = cw_req_header(req, "If-None-Match");
 	if (inm && none_match(inm, etag)) {
+		cw_reply_header(req, "ETag", etag);
+		cw_reply_header(req, "Cache-Control", ATTACHMENT_CACHE_CONTROL);
 		cw_reply_empty(req, 304);
 		return;
 	}
 	const char *data;
 	size_t len;
+	/* A failure here is answered with the default no-store, never cached. */
 	if (cw_api_fail(req, cw_attachment_read(req->arena, cw_api_of(req)->data_dir, &a, &data,
 						&len),
 			NULL))
 		return;
+	cw_reply_header(req, "ETag", etag);
+	cw_reply_header(req, "Cache-Control", ATTACHMENT_CACHE_CONTROL);
 	/* Served as a download of what it is; nosniff comes with every reply. */
 	cw_reply_header(req, "Content-Disposition",
 			cw_arena_printf(req->arena, "inline; filename=\"%" PRId64 "-%" PRId64 ".%s\"",

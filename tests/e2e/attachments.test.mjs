@@ -349,6 +349,35 @@ test('another district sees nothing and adds nothing; final cases take no photos
 	assert.equal((await srv.get(a.json.url, { session: center })).status, 200);
 });
 
+test('a stored file damaged on disk is a 500 that is not cached, never wrong bytes', async () => {
+	const c = await newCase(gw, gridCode, '损坏的文件');
+	const a = await upload(gw, c.id, png(true), 'image/png', '?label=after');
+	assert.ok(a.status === 201 || a.status === 200, a.text);
+	const file = path.join(srv.dataDir, 'attachments', a.json.sha256.slice(0, 2), a.json.sha256);
+	const good = fs.readFileSync(file);
+	const bad = Buffer.from(good);
+	bad[bad.length - 20] ^= 0xff;
+	fs.writeFileSync(file, bad);
+	try {
+		const r = await srv.get(a.json.url, { session: gw });
+		assertError(r, 500, 'INTERNAL');
+		assert.equal(r.headers['cache-control'], 'no-store');
+		assert.equal(r.headers.etag, undefined);
+		fs.rmSync(file);
+		assertError(await srv.get(a.json.url, { session: gw }), 500, 'INTERNAL');
+		// Uploading the photo again puts the file back.
+		const again = await upload(gw, c.id, png(true), 'image/png');
+		assert.equal(again.status, 200, again.text);
+		assert.deepEqual(fs.readFileSync(file), good);
+	} finally {
+		fs.writeFileSync(file, good);
+	}
+	const r = await srv.get(a.json.url, { session: gw });
+	assert.equal(r.status, 200);
+	assert.deepEqual(r.raw, good);
+	assert.ok(await srv.waitForLog((e) => e.includes(`${a.json.sha256} is damaged`)));
+});
+
 test('the server exits 0 on SIGTERM', async () => {
 	await srv.stop();
 });
