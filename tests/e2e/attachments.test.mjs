@@ -264,6 +264,20 @@ test('the same photo twice is stored once', async () => {
 	assert.equal(v.json.timeline.filter((e) => e.action === 'attach').length, 1);
 });
 
+test('the same photo sent four times at once is one row and one file', async () => {
+	const c = await newCase(gw, gridCode, '并发上传');
+	const photo = jpeg([exifApp1()], 5);
+	const before_ = storedFiles().length;
+	const rs = await Promise.all([1, 2, 3, 4].map(() => upload(gw, c.id, photo)));
+	for (const r of rs) assert.ok(r.status === 201 || r.status === 200, r.text);
+	assert.equal(rs.filter((r) => r.status === 201).length, 1, rs.map((r) => r.status).join());
+	assert.equal(new Set(rs.map((r) => r.json.id)).size, 1);
+	assert.equal(storedFiles().length, before_ + 1);
+	const v = await srv.get(`/api/v1/cases/${c.id}`, { session: gw });
+	assert.equal(v.json.attachments.length, 1);
+	assert.equal(v.json.timeline.filter((e) => e.action === 'attach').length, 1);
+});
+
 test('10 MiB is taken on this route, one byte more is 413 and stores nothing; other routes keep 1 MiB', async () => {
 	const c = await newCase(gw, gridCode, '大照片');
 	// Padded to exactly 10 MiB with comment segments, which stripping drops.
