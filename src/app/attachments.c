@@ -103,6 +103,10 @@ static int add_tx(struct cw_tx *tx, void *p)
 static enum cw_ec store_file(struct cw_arena *a, const char *data_dir, const char *sha,
 			     const void *data, size_t len)
 {
+	if (!data_dir || !*data_dir) {
+		cw_error("attachments: no data dir configured");
+		return CW_EC_INTERNAL;
+	}
 	const char *top = cw_arena_printf(a, "%s/attachments", data_dir);
 	const char *dir = cw_arena_printf(a, "%s/%.2s", top, sha);
 	const char *path = cw_attachment_path(a, data_dir, sha);
@@ -233,6 +237,10 @@ enum cw_ec cw_attachment_read(struct cw_arena *a, const char *data_dir,
 {
 	char *buf;
 	size_t n;
+	if (!data_dir || !*data_dir) {
+		cw_error("attachments: no data dir configured");
+		return CW_EC_INTERNAL;
+	}
 	const char *path = cw_attachment_path(a, data_dir, att->sha256);
 	if (cw_file_read(a, path, CW_ATTACHMENT_MAX_BYTES, &buf, &n) != 0) {
 		cw_error("attachments: cannot read %s: %s", att->sha256, strerror(errno));
