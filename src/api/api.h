@@ -21,6 +21,7 @@ struct cw_api {
 	int64_t calendar_version;       /* of the calendar loaded last (atomic) */
 	struct cw_work_hours work_hours;
 	int64_t grids_version;          /* of the index published last (atomic) */
+	const char *data_dir;           /* --data-dir: attachments/ lives there */
 };
 
 /* The route table of the whole server. */
@@ -105,6 +106,11 @@ void cw_h_notification_read(struct cw_req *req);
 void cw_h_notifications_read_all(struct cw_req *req);
 void cw_h_escalation_policy_get(struct cw_req *req);
 void cw_h_escalation_policy_put(struct cw_req *req);
+void cw_h_attachment_create(struct cw_req *req);
+void cw_h_attachments_list(struct cw_req *req);
+void cw_h_attachment_get(struct cw_req *req);
+/* [{"id","mime","size","url"}] of a case's attachments, for the case's JSON. */
+json_t *cw_api_attachments_brief(struct cw_req *req, const struct cw_attachment *items, int n);
 void cw_h_healthz(struct cw_req *req);
 void cw_h_metrics(struct cw_req *req);
 

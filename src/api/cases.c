@@ -57,9 +57,11 @@ static json_t *case_summary_json(const struct cw_case *c)
 	return o;
 }
 
-static json_t *case_json(const struct cw_case_view *v)
+static json_t *case_json(struct cw_req *req, const struct cw_case_view *v)
 {
 	json_t *o = case_summary_json(&v->c);
+	json_object_set_new(o, "attachments",
+			    cw_api_attachments_brief(req, v->attachments, v->nattachments));
 	if (v->department_code)
 		json_object_set_new(o, "department_code", json_string(v->department_code));
 	json_t *tl = json_array();
@@ -89,7 +91,7 @@ static void reply_case(struct cw_req *req, int status, const struct cw_case_view
 	if (status == 201)
 		cw_reply_header(req, "Location",
 				cw_arena_printf(req->arena, "/api/v1/cases/%" PRId64, v->c.id));
-	cw_reply_json(req, status, case_json(v));
+	cw_reply_json(req, status, case_json(req, v));
 }
 
 static bool id_or_reply(struct cw_req *req, int64_t *id)

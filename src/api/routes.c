@@ -27,6 +27,10 @@ static const struct cw_route routes[] = {
     {"POST", "/api/v1/cases", cw_h_case_create, 0},
     {"GET", "/api/v1/cases/{id}", cw_h_case_get, 0},
     {"POST", "/api/v1/cases/{id}/actions/{action}", cw_h_case_action, 0},
+    {"POST", "/api/v1/cases/{id}/attachments", cw_h_attachment_create, 0,
+     CW_ATTACHMENT_MAX_BYTES},
+    {"GET", "/api/v1/cases/{id}/attachments", cw_h_attachments_list, 0},
+    {"GET", "/api/v1/cases/{id}/attachments/{aid}", cw_h_attachment_get, 0},
     {"GET", "/api/v1/calendar", cw_h_calendar_get, 0},
     {"PUT", "/api/v1/calendar/{year}", cw_h_calendar_put, 0},
 

@@ -340,6 +340,8 @@ struct cw_case_view {
 	int nactions;
 	const char *department_code; /* NULL when none */
 	bool replayed;		     /* an Idempotency-Key replay: nothing was created */
+	struct cw_attachment *attachments; /* photos, oldest first (attachments.c) */
+	int nattachments;
 };
 
 /* Reports a case: kind and category checked (CATEGORY_NOT_FOUND for an unknown or
@@ -496,5 +498,42 @@ enum cw_ec cw_grid_update_if(cw_store *s, struct cw_arena *a, const struct cw_ac
 enum cw_ec cw_calendar_set_year_if(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
 				   int year, struct cw_calendar_day *days, int n, int64_t now,
 				   int *bad, const struct cw_if_match *m);
+/* ---- photos attached to cases (attachments.c) ---- */
+
+#define CW_ATTACHMENT_MAX_BYTES (10u << 20) /* 10 MiB of upload */
+#define CW_ATTACHMENT_LABEL_MAX 64	    /* characters */
+
+struct cw_attachment_input {
+	const char *content_type; /* as declared by the client */
+	const void *data;	  /* the image as uploaded */
+	size_t len;
+	const char *label;	  /* "before", "after", a short note; NULL: none */
+};
+
+/* Attaches a photo to case `case_id`: the actor must see the case (its scope, or being
+ * its reporter: else CASE_NOT_FOUND) and the case must not be final (rejected, merged:
+ * ACTION_NOT_ALLOWED). The bytes must be a JPEG, PNG or WebP of the declared type
+ * (UNSUPPORTED_IMAGE, *field "Content-Type") with a sound structure (INVALID_IMAGE).
+ * Metadata is stripped (core/image.h) and the result stored under
+ * <data_dir>/attachments/<2 hex>/<sha256 hex> (durably, before the row commits) unless
+ * that file is there; then the row, the timeline entry "attach" and audit case.attach in
+ * one transaction. The same bytes on the same case again: *existed, nothing written. */
+enum cw_ec cw_attachment_add(cw_store *s, struct cw_arena *a, const char *data_dir,
+			     const struct cw_actor *actor, int64_t case_id,
+			     const struct cw_attachment_input *in, int64_t now,
+			     struct cw_attachment *out, bool *existed, const char **field);
+/* The attachments of a case the actor sees (as above), oldest first. */
+enum cw_ec cw_attachment_list(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+			      int64_t case_id, struct cw_attachment **items, int *n);
+/* One attachment of a case the actor sees; ATTACHMENT_NOT_FOUND when the case has no
+ * such attachment, CASE_NOT_FOUND when the case is not seen. */
+enum cw_ec cw_attachment_get(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+			     int64_t case_id, int64_t id, struct cw_attachment *out);
+/* The stored bytes of an attachment, checked against their hash (INTERNAL, logged, when
+ * the file is missing or damaged). */
+enum cw_ec cw_attachment_read(struct cw_arena *a, const char *data_dir,
+			      const struct cw_attachment *att, const char **data, size_t *len);
+/* <data_dir>/attachments/<first 2 hex>/<sha256 hex>. */
+const char *cw_attachment_path(struct cw_arena *a, const char *data_dir, const char *sha256);
 
 #endif

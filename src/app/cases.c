@@ -144,6 +144,9 @@ static int view_fill(struct cw_tx *tx, const struct cw_actor *actor,
 	int rc = cw_store_case_events(tx, v->c.id, &v->timeline, &v->ntimeline);
 	if (rc != CW_DB_OK)
 		return rc;
+	rc = cw_store_attachments_of_case(tx, v->c.id, &v->attachments, &v->nattachments);
+	if (rc != CW_DB_OK)
+		return rc;
 	v->nactions = 0;
 	v->department_code = NULL;
 	if (v->c.department_id) {

@@ -102,6 +102,7 @@ int cmd_serve(int argc, char **argv)
 	    .grids_version = -1,
 	    .calendar_version = -1,
 	    .work_hours = s.work_hours,
+	    .data_dir = s.data_dir,
 	};
 	/* The index and the calendar are in place before the first request. */
 	cw_api_grids_refresh(&api, true);

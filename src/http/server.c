@@ -57,6 +57,7 @@ struct req_ctx {
 	const char *log_method;
 	bool set_up;          /* the first access call has run */
 	bool queued;          /* the response went to libmicrohttpd */
+	size_t max_body;      /* the route's body limit, else the server's */
 	size_t discarded;     /* body bytes dropped after a 413 */
 	struct cw_buf body;
 	struct reply_header *headers, **headers_tail;
@@ -531,10 +532,32 @@ static enum MHD_Result queue_reply(struct req_ctx *c)
 /* How much of a refused body we read and drop so that the client, still sending,
  * gets to read our 413 rather than a reset: enough for a phone's photo sent to the
  * wrong place, and a bound on what a client can make us read for nothing. */
-static size_t discard_limit(const struct cw_server_limits *lim)
+static size_t discard_limit(size_t max_body)
 {
 	size_t floor = 16u << 20;
-	return 4 * lim->max_body > floor ? 4 * lim->max_body : floor;
+	return 4 * max_body > floor ? 4 * max_body : floor;
+}
+
+/* The body limit of the route a request will run, known from its headers: the one
+ * route_find_or_reply will pick (fewest captures, then table order) when it sets its
+ * own, else the server's. */
+static size_t route_body_limit(const struct cw_server_config *cfg, const char *method,
+			       const char *path)
+{
+	const char *cap[CW_MAX_PATH_PARAMS];
+	size_t caplen[CW_MAX_PATH_PARAMS];
+	int ncap = 0, best = -1, best_n = INT_MAX;
+	for (int i = 0; i < cfg->nroutes; i++) {
+		const struct cw_route *r = &cfg->routes[i];
+		if (!route_match(r->pattern, path, cap, caplen, &ncap) ||
+		    !method_matches(r->method, method) || ncap >= best_n)
+			continue;
+		best = i;
+		best_n = ncap;
+	}
+	if (best >= 0 && cfg->routes[best].max_body)
+		return cfg->routes[best].max_body;
+	return cfg->limits.max_body;
 }
 
 /* Answers an error the headers already show, on the first call: the body is not
@@ -561,6 +584,7 @@ static void set_up(struct req_ctx *c, const char *url, const char *method)
 	else
 		cw_random_hex(req->request_id, 8);
 	req->lang = cw_lang_from_header(cw_req_header(req, "Accept-Language"));
+	c->max_body = route_body_limit(&c->server->cfg, req->method, req->path);
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
@@ -584,7 +608,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 		const char *cl = cw_req_header(&c->req, "Content-Length");
 		if (cl) {
 			unsigned long long n = strtoull(cl, NULL, 10);
-			if (n <= lim->max_body)
+			if (n <= c->max_body)
 				return MHD_YES;
 			/* A client that asked to continue waits for us: answer now and
 			 * spare it the upload. One that is already sending would see a
@@ -592,7 +616,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 			 * reasonable size is read and dropped and the 413 sent after it. */
 			const char *expect = cw_req_header(&c->req, "Expect");
 			if ((expect && strcasecmp(expect, "100-continue") == 0) ||
-			    n > discard_limit(lim))
+			    n > discard_limit(c->max_body))
 				return reject(c, CW_EC_PAYLOAD_TOO_LARGE);
 			cw_reply_error(&c->req, CW_EC_PAYLOAD_TOO_LARGE, NULL);
 		}
@@ -610,10 +634,10 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 			 * after all of it, so the 413 waits while the rest is dropped;
 			 * a client that keeps sending loses the connection instead. */
 			c->discarded += n;
-			return c->discarded > discard_limit(lim) ? MHD_NO : MHD_YES;
+			return c->discarded > discard_limit(c->max_body) ? MHD_NO : MHD_YES;
 		}
 		/* Chunked uploads have no Content-Length: the running total decides. */
-		if (n > lim->max_body - c->body.len) {
+		if (n > c->max_body - c->body.len) {
 			cw_reply_error(&c->req, CW_EC_PAYLOAD_TOO_LARGE, NULL);
 			c->discarded = n;
 			return MHD_YES;

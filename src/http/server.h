@@ -37,6 +37,7 @@ struct cw_route {
 	const char *pattern; /* "/api/v1/regions/{code}": a {name} matches one segment */
 	cw_handler handler;
 	unsigned flags;
+	size_t max_body; /* bytes of body this route takes; 0: the server's max_body */
 };
 
 #define CW_MAX_PATH_PARAMS 4

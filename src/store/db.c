@@ -270,7 +270,15 @@ static int migrate_fn(struct cw_tx *tx, void *p)
 	if (rc != CW_DB_OK)
 		return rc;
 	mc->version = (int)cw_db_cell_int(&r, 0, 0);
-	if (!mc->m || mc->m->version <= mc->version)
+	if (!mc->m)
+		return CW_DB_OK;
+	/* Applied or not by its own row, not by the highest number: migrations developed
+	 * apart may land in any order, and a database that has 8 still gets 6 and 7. */
+	rc = CW_TXQ(tx, "SELECT version FROM schema_migrations WHERE version = $1", &r,
+		    CW_P_INT(mc->m->version));
+	if (rc != CW_DB_OK)
+		return rc;
+	if (r.nrows > 0)
 		return CW_DB_OK;
 	const char *sql = cw_tx_dialect(tx) == CW_DIALECT_PG ? mc->m->pg : mc->m->sqlite;
 	rc = tx->db->drv->exec_script(tx->conn, sql);
@@ -280,7 +288,8 @@ static int migrate_fn(struct cw_tx *tx, void *p)
 		    NULL, CW_P_INT(mc->m->version), CW_P_INT(cw_now()));
 	if (rc != CW_DB_OK)
 		return rc;
-	mc->version = mc->m->version;
+	if (mc->m->version > mc->version)
+		mc->version = mc->m->version;
 	mc->applied = true;
 	return CW_DB_OK;
 }
@@ -295,16 +304,17 @@ static int migrate(struct cw_db *db, char *err, size_t errlen)
 		set_err(err, errlen, "%s", *msg ? msg : "cannot read the schema version");
 		goto out;
 	}
-	if (mc.version > cw_migrations_count) {
+	int known = cw_migrations_count ? cw_migrations[cw_migrations_count - 1].version : 0;
+	if (mc.version > known) {
 		char v[64];
-		snprintf(v, sizeof v, "%d > %d", mc.version, cw_migrations_count);
+		snprintf(v, sizeof v, "%d > %d", mc.version, known);
 		set_err(err, errlen,
 			"the database schema is newer than this program knows (%s); upgrade civicgrid",
 			v);
 		rc = CW_DB_ERROR;
 		goto out;
 	}
-	for (int i = mc.version; i < cw_migrations_count; i++) {
+	for (int i = 0; i < cw_migrations_count; i++) {
 		mc.m = &cw_migrations[i];
 		rc = run_tx(db, a, true, migrate_fn, &mc, msg, sizeof msg);
 		if (rc != CW_DB_OK) {
@@ -346,9 +356,9 @@ struct cw_db *cw_db_open(const char *url, int pool_size, char *err, size_t errle
 		set_err(err, errlen, "%s", "empty database path");
 		return NULL;
 	}
-	for (int i = 1; i < cw_migrations_count + 1; i++)
-		if (cw_migrations[i - 1].version != i) {
-			set_err(err, errlen, "%s", "migrations are not numbered 1, 2, 3, …");
+	for (int i = 0; i < cw_migrations_count; i++)
+		if (cw_migrations[i].version <= (i ? cw_migrations[i - 1].version : 0)) {
+			set_err(err, errlen, "%s", "migrations are not numbered in increasing order");
 			return NULL;
 		}
 

@@ -334,6 +334,28 @@ int cw_store_idempotency_get(struct cw_tx *tx, const char *key, int64_t user_id,
 /* CONSTRAINT when (key, user) is taken. */
 int cw_store_idempotency_put(struct cw_tx *tx, const struct cw_idempotency_key *k);
 
+/* ---- photos attached to cases (store_attachments.c); the bytes are files ---- */
+struct cw_attachment {
+	int64_t id, case_id;
+	const char *sha256;	 /* hex of the stored (stripped) bytes: the file's name */
+	const char *mime;	 /* image/jpeg, image/png, image/webp */
+	int64_t size, width, height; /* bytes; pixels, 0 when unknown */
+	const char *label;	 /* "before", "after", a short note, or "" */
+	int64_t user_id;	 /* who attached it; 0 none */
+	const char *username;	 /* read through users; ignored on write */
+	int64_t created_at;
+};
+
+/* Inserts a->case_id's use of a->sha256 and sets a->id; when that case already has
+ * those bytes, nothing is written, *a becomes the stored row and *existed is true. */
+int cw_store_attachment_insert(struct cw_tx *tx, struct cw_attachment *a, bool *existed);
+/* Attachment `id` of case `case_id`; NOTFOUND when it is not that case's. */
+int cw_store_attachment_get(struct cw_tx *tx, int64_t case_id, int64_t id,
+			    struct cw_attachment *out);
+/* A case's attachments, oldest first. */
+int cw_store_attachments_of_case(struct cw_tx *tx, int64_t case_id, struct cw_attachment **items,
+				 int *n);
+
 /* ---- settings: small key/value configuration kept in the database ---- */
 int cw_store_setting_get(struct cw_tx *tx, const char *key, const char **value);
 int cw_store_setting_set(struct cw_tx *tx, const char *key, const char *value, int64_t now);

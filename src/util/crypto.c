@@ -103,3 +103,10 @@ bool cw_const_eq(const char *a, const char *b)
 		diff |= (unsigned char)(a[i % (la ? la : 1)] ^ b[i]);
 	return diff == 0 && la == lb;
 }
+
+void cw_sha256_hex(const void *data, size_t n, char out[CW_SHA256_HEX_LEN])
+{
+	uint8_t h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, data, n);
+	cw_hex_encode(h, sizeof h, out);
+}

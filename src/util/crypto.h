@@ -33,4 +33,8 @@ bool cw_password_verify(const char *hash, const char *password);
 
 bool cw_const_eq(const char *a, const char *b); /* constant time in the length of b */
 
+#define CW_SHA256_HEX_LEN 65 /* 64 hex digits and NUL */
+/* SHA-256 (libsodium) as lower-case hex: the names of content-addressed files. */
+void cw_sha256_hex(const void *data, size_t n, char out[CW_SHA256_HEX_LEN]);
+
 #endif

@@ -142,7 +142,7 @@ static void test_migrations(void **state)
 {
 	(void)state;
 	int v = cw_store_schema_version(S);
-	assert_int_equal(v, cw_migrations_count);
+	assert_int_equal(v, cw_migrations[cw_migrations_count - 1].version);
 	assert_int_equal(run(true, setting_put_fn, NULL), CW_DB_OK);
 
 	/* Opening a migrated database again applies nothing and loses nothing. */
@@ -1790,6 +1790,94 @@ static void test_case_search(void **state)
 	assert_int_equal(run(true, case_search_fn, NULL), CW_DB_OK);
 }
 
+/* ---- photos attached to cases ---- */
+
+#define SHA_A "aaaa000000000000000000000000000000000000000000000000000000000001"
+#define SHA_B "bbbb000000000000000000000000000000000000000000000000000000000002"
+
+static int attachments_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	struct cw_case c1 = case_row_new(CD1, NULL, "reported", 30000);
+	struct cw_case c2 = case_row_new(CD2, NULL, "reported", 30001);
+	T_OK(cw_store_case_insert(tx, &c1, "20261129"));
+	T_OK(cw_store_case_insert(tx, &c2, "20261129"));
+	struct cw_attachment a = {.case_id = c1.id, .sha256 = SHA_A, .mime = "image/jpeg",
+				  .size = 1234, .width = 640, .height = 480, .label = "before",
+				  .user_id = uid("alice"), .created_at = 30002};
+	struct cw_attachment b = a, again = a, other = a, got, *v;
+	bool existed = true;
+	int n;
+	T_OK(cw_store_attachment_insert(tx, &a, &existed));
+	T(a.id > 0 && !existed);
+	b.sha256 = SHA_B;
+	b.mime = "image/png";
+	b.label = NULL;
+	b.user_id = 0;
+	T_OK(cw_store_attachment_insert(tx, &b, &existed));
+	T(b.id > a.id && !existed);
+	/* The same bytes on the same case: the first row back, nothing added. */
+	again.label = "after";
+	again.created_at = 40000;
+	T_OK(cw_store_attachment_insert(tx, &again, &existed));
+	T(existed && again.id == a.id);
+	T_STR(again.label, "before");
+	T(again.created_at == 30002);
+	T_STR(again.username, "alice");
+	/* The same bytes on another case: a row of its own. */
+	other.case_id = c2.id;
+	T_OK(cw_store_attachment_insert(tx, &other, &existed));
+	T(!existed && other.id != a.id);
+
+	T_OK(cw_store_attachment_get(tx, c1.id, b.id, &got));
+	T_STR(got.sha256, SHA_B);
+	T_STR(got.mime, "image/png");
+	T_STR(got.label, "");
+	T_STR(got.username, "");
+	T(got.user_id == 0 && got.size == 1234 && got.width == 640 && got.height == 480);
+	/* An attachment is found only under its own case. */
+	T_RC(cw_store_attachment_get(tx, c2.id, b.id, &got), CW_DB_NOTFOUND);
+	T_RC(cw_store_attachment_get(tx, c1.id, 999999, &got), CW_DB_NOTFOUND);
+
+	T_OK(cw_store_attachments_of_case(tx, c1.id, &v, &n));
+	T(n == 2 && v[0].id == a.id && v[1].id == b.id);
+	T_STR(v[0].username, "alice");
+	T_OK(cw_store_attachments_of_case(tx, c2.id, &v, &n));
+	T(n == 1 && v[0].id == other.id);
+	T_OK(cw_store_attachments_of_case(tx, 999999, &v, &n));
+	T(n == 0);
+	return CW_DB_OK;
+}
+
+static int attachment_bad_fn(struct cw_tx *tx, void *ctx)
+{
+	struct cw_case_filter f = {.overdue = -1};
+	struct cw_case *v;
+	int n;
+	bool existed;
+	T_OK(cw_store_case_list(tx, &f, 1, &v, &n));
+	T(n == 1);
+	struct cw_attachment a = {.case_id = v[0].id, .sha256 = SHA_A, .mime = "image/gif",
+				  .size = 1, .created_at = 1};
+	if (*(int *)ctx == 1)
+		a.sha256 = "short"; /* not 64 hex digits */
+	else if (*(int *)ctx == 2)
+		a.case_id = 999999; /* no such case */
+	else if (*(int *)ctx == 3)
+		a.size = 0;
+	if (*(int *)ctx)
+		a.mime = "image/webp";
+	return cw_store_attachment_insert(tx, &a, &existed);
+}
+
+static void test_attachments(void **state)
+{
+	(void)state;
+	assert_int_equal(run(true, attachments_fn, NULL), CW_DB_OK);
+	for (int k = 0; k < 4; k++)
+		assert_int_equal(run(true, attachment_bad_fn, &k), CW_DB_CONSTRAINT);
+}
+
 int main(int argc, char **argv)
 {
 	char err[512] = "";
@@ -1846,6 +1934,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_cases),
 	    cmocka_unit_test(test_scheduler_store),
 	    cmocka_unit_test(test_case_search),
+	    cmocka_unit_test(test_attachments),
 	};
 	int failed = cmocka_run_group_tests_name(
 	    cw_store_is_postgres(S) ? "store_postgres" : "store_sqlite", tests, NULL, NULL);

@@ -89,6 +89,11 @@ static void h_action(struct cw_req *req)
 					  cw_req_param(req, 1)));
 }
 
+static void h_upload(struct cw_req *req)
+{
+	cw_reply_json(req, 200, json_pack("{s:I}", "len", (json_int_t)req->body_len));
+}
+
 static void h_private(struct cw_req *req)
 {
 	atomic_fetch_add(&private_calls, 1);
@@ -152,6 +157,9 @@ static const struct cw_route routes[] = {
     {"GET", "/sleep", h_sleep, CW_ROUTE_PUBLIC},
     {"GET", "/noreply", h_no_reply, CW_ROUTE_PUBLIC},
     {"GET", "/metrics", h_metrics, CW_ROUTE_PUBLIC},
+    /* A route with a body limit of its own; the literal beside it keeps the server's. */
+    {"POST", "/upload/{name}", h_upload, CW_ROUTE_PUBLIC, 4 * MAX_BODY},
+    {"POST", "/upload/small", h_upload, CW_ROUTE_PUBLIC},
 };
 
 static struct cw_server *start_server(void)
@@ -608,6 +616,54 @@ static void test_payload_too_large_chunked(void **state)
 	assert_true(cut);
 	r = read_response(c, false);
 	assert_null(r);
+	client_close(c);
+}
+
+static json_int_t upload_len(struct resp *r)
+{
+	assert_non_null(r);
+	assert_int_equal(r->status, 200);
+	json_t *j = body_json(r);
+	json_int_t n = json_integer_value(json_object_get(j, "len"));
+	json_decref(j);
+	resp_free(r);
+	return n;
+}
+
+static void test_route_body_limit(void **state)
+{
+	(void)state;
+	char *body = malloc(4 * MAX_BODY + 2);
+	memset(body, 'x', 4 * MAX_BODY + 1);
+	body[4 * MAX_BODY + 1] = 0;
+	/* Over the server's limit but within the route's. */
+	body[3 * MAX_BODY] = 0;
+	assert_int_equal(upload_len(fetch("POST", "/upload/a", "", body)), 3 * MAX_BODY);
+	body[3 * MAX_BODY] = 'x';
+	body[4 * MAX_BODY] = 0;
+	assert_int_equal(upload_len(fetch("POST", "/upload/a", "", body)), 4 * MAX_BODY);
+	/* One byte over the route's limit; and the literal route, which wins the match,
+	 * has the server's. */
+	body[4 * MAX_BODY] = 'x';
+	struct resp *r = fetch("POST", "/upload/a", "", body);
+	assert_error(r, 413, "PAYLOAD_TOO_LARGE", NULL);
+	resp_free(r);
+	body[2 * MAX_BODY] = 0;
+	r = fetch("POST", "/upload/small", "", body);
+	assert_error(r, 413, "PAYLOAD_TOO_LARGE", NULL);
+	resp_free(r);
+	free(body);
+
+	/* Chunked: the running total is held to the route's limit too. */
+	const char *head = "POST /upload/b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+	char chunk[700];
+	snprintf(chunk, sizeof chunk, "258\r\n%0600d\r\n", 0); /* 600 bytes */
+	struct client *c = client_open();
+	assert_true(send_all(c->fd, head, strlen(head)));
+	for (int i = 0; i < 3; i++)
+		assert_true(send_all(c->fd, chunk, strlen(chunk)));
+	assert_true(send_all(c->fd, "0\r\n\r\n", 5));
+	assert_int_equal(upload_len(read_response(c, false)), 1800);
 	client_close(c);
 }
 
@@ -1110,6 +1166,7 @@ int main(void)
 	    cmocka_unit_test(test_authentication_hook),
 	    cmocka_unit_test(test_payload_too_large_by_content_length),
 	    cmocka_unit_test(test_payload_too_large_chunked),
+	    cmocka_unit_test(test_route_body_limit),
 	    cmocka_unit_test(test_uri_too_long),
 	    cmocka_unit_test(test_huge_header_gets_4xx),
 	    cmocka_unit_test(test_request_id),
