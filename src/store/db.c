@@ -295,16 +295,19 @@ static int migrate(struct cw_db *db, char *err, size_t errlen)
 		set_err(err, errlen, "%s", *msg ? msg : "cannot read the schema version");
 		goto out;
 	}
-	if (mc.version > cw_migrations_count) {
+	int newest = cw_migrations_count ? cw_migrations[cw_migrations_count - 1].version : 0;
+	if (mc.version > newest) {
 		char v[64];
-		snprintf(v, sizeof v, "%d > %d", mc.version, cw_migrations_count);
+		snprintf(v, sizeof v, "%d > %d", mc.version, newest);
 		set_err(err, errlen,
 			"the database schema is newer than this program knows (%s); upgrade civicgrid",
 			v);
 		rc = CW_DB_ERROR;
 		goto out;
 	}
-	for (int i = mc.version; i < cw_migrations_count; i++) {
+	for (int i = 0; i < cw_migrations_count; i++) {
+		if (cw_migrations[i].version <= mc.version)
+			continue;
 		mc.m = &cw_migrations[i];
 		rc = run_tx(db, a, true, migrate_fn, &mc, msg, sizeof msg);
 		if (rc != CW_DB_OK) {
@@ -346,9 +349,11 @@ struct cw_db *cw_db_open(const char *url, int pool_size, char *err, size_t errle
 		set_err(err, errlen, "%s", "empty database path");
 		return NULL;
 	}
-	for (int i = 1; i < cw_migrations_count + 1; i++)
-		if (cw_migrations[i - 1].version != i) {
-			set_err(err, errlen, "%s", "migrations are not numbered 1, 2, 3, …");
+	/* Increasing numbers; a gap is allowed while branches that reserved the numbers
+	 * between are merged (each number is applied once, in order). */
+	for (int i = 0; i < cw_migrations_count; i++)
+		if (cw_migrations[i].version <= (i ? cw_migrations[i - 1].version : 0)) {
+			set_err(err, errlen, "%s", "migrations are not numbered in increasing order");
 			return NULL;
 		}
 

@@ -481,12 +481,23 @@ static const char m5_pg[] =
     " PRIMARY KEY (key, user_id)"
     ");";
 
+/* Migration 9: the reporter's name and phone number, sealed by the application
+ * (util/keyring.h: "sm4gcm:<key id>:<base64>"); the store keeps them as opaque text. */
+static const char m9_sqlite[] =
+    "ALTER TABLE cases ADD COLUMN reporter_name_enc TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE cases ADD COLUMN reporter_phone_enc TEXT NOT NULL DEFAULT '';";
+
+static const char m9_pg[] =
+    "ALTER TABLE cases ADD COLUMN reporter_name_enc TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE cases ADD COLUMN reporter_phone_enc TEXT NOT NULL DEFAULT '';";
+
 const struct cw_migration cw_migrations[] = {
     {1, "initial schema", m1_sqlite, m1_pg},
     {2, "grids", m2_sqlite, m2_pg},
     {3, "calendar", m3_sqlite, m3_pg},
     {4, "categories", m4_sqlite, m4_pg},
     {5, "cases", m5_sqlite, m5_pg},
+    {9, "reporter personal data", m9_sqlite, m9_pg},
 };
 
 const int cw_migrations_count = (int)(sizeof cw_migrations / sizeof cw_migrations[0]);

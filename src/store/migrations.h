@@ -7,7 +7,7 @@
 #define CW_STORE_MIGRATIONS_H
 
 struct cw_migration {
-	int version;      /* 1, 2, 3, … without gaps */
+	int version;      /* 1, 2, 3, … increasing */
 	const char *name; /* for the log */
 	const char *sqlite;
 	const char *pg;

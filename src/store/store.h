@@ -284,6 +284,9 @@ struct cw_case {
 	int64_t merged_into;	   /* 0 none */
 	int64_t version;	   /* bumped on every change: the ETag */
 	int64_t created_at, updated_at;
+	/* The reporter's name and phone number as sealed by the application
+	 * (util/keyring.h), opaque text to the store; "" (or NULL on write) for none. */
+	const char *reporter_name_enc, *reporter_phone_enc;
 };
 
 /* Draws the next number of `day` ("YYYYMMDD", the caller's local day) and inserts the
@@ -331,6 +334,21 @@ int cw_store_idempotency_get(struct cw_tx *tx, const char *key, int64_t user_id,
 			     struct cw_idempotency_key *out);
 /* CONSTRAINT when (key, user) is taken. */
 int cw_store_idempotency_put(struct cw_tx *tx, const struct cw_idempotency_key *k);
+
+/* ---- sealed personal data of cases (app/pii.c: key listing and rewrapping) ---- */
+
+struct cw_case_pii {
+	int64_t id;
+	const char *name_enc, *phone_enc; /* as stored; "" none */
+};
+
+/* Cases holding a sealed reporter name or phone, by id after after_id, at most limit. */
+int cw_store_case_pii_page(struct cw_tx *tx, int64_t after_id, int limit,
+			   struct cw_case_pii **items, int *n);
+/* Replaces a case's sealed values when they are still old's (the version is not
+ * bumped: what they say is unchanged). NOTFOUND when they changed meanwhile. */
+int cw_store_case_pii_set(struct cw_tx *tx, const struct cw_case_pii *old,
+			  const char *name_enc, const char *phone_enc);
 
 /* ---- settings: small key/value configuration kept in the database ---- */
 int cw_store_setting_get(struct cw_tx *tx, const char *key, const char **value);
