@@ -21,6 +21,7 @@ struct cw_api {
 	int64_t calendar_version;       /* of the calendar loaded last (atomic) */
 	struct cw_work_hours work_hours;
 	int64_t grids_version;          /* of the index published last (atomic) */
+	struct cw_keyring *keyring;     /* personal-data keys (util/keyring.h) */
 };
 
 /* The route table of the whole server. */

@@ -218,3 +218,9 @@ void cw_memzero(void *p, size_t n)
 {
 	sodium_memzero(p, n);
 }
+
+void cw_memzero_str(const char *s)
+{
+	if (s)
+		sodium_memzero((char *)s, strlen(s));
+}

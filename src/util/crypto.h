@@ -69,5 +69,7 @@ long cw_base64_decode(const char *in, uint8_t *out, size_t cap);
 /* Hex digits (either case) to bytes; exactly 2n digits expected. 0 or -1. */
 int cw_hex_decode(const char *in, uint8_t *out, size_t n);
 void cw_memzero(void *p, size_t n);
+/* Zeroes a NUL-terminated string in place (a plaintext held in an arena). */
+void cw_memzero_str(const char *s);
 
 #endif
