@@ -22,6 +22,7 @@ struct cw_settings {
 	bool secure_cookies;
 	const char *log_level;
 	struct cw_work_hours work_hours; /* working hours for deadlines */
+	const char *key_file; /* personal-data keys; NULL: <data_dir>/keys/pii.key */
 };
 
 void cw_settings_defaults(struct cw_settings *s);
@@ -42,6 +43,10 @@ int cw_cli_parse(int argc, char **argv, struct cw_settings *s, cw_opt_fn extra, 
 cw_store *cw_cli_open_store(const struct cw_settings *s, int pool);
 /* A path beside the binary's source tree (exe/../rel) when it exists, else NULL. */
 const char *cw_cli_near_exe(const char *rel);
+/* The key file of the settings (key_file, else <data_dir>/keys/pii.key), loaded and,
+ * with create, made when missing; prints the problem and returns NULL. */
+struct cw_keyring *cw_cli_keyring(const struct cw_settings *s, bool create, const char *cmd);
+const char *cw_cli_key_path(const struct cw_settings *s);
 /* Reads a password: a line from stdin (prompting with echo off on a terminal). */
 int cw_cli_read_password(const char *prompt, char *out, size_t n);
 
@@ -53,5 +58,6 @@ int cmd_audit(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_keys(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ static const struct {
     {"migrate", cmd_migrate, "create or upgrade the database schema"},
     {"import", cmd_import, "import grids from GeoJSON (all or nothing)"},
     {"export", cmd_export, "export grids as GeoJSON"},
+    {"keys", cmd_keys, "rotate, rewrap and list the personal-data keys"},
 };
 
 static void usage(FILE *f)
