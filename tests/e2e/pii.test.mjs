@@ -243,3 +243,7 @@ test('a key file that group or others may read stops the server with a clear mes
 	}
 	await sleep(0);
 });
+
+test('the server stops cleanly (under the sanitizers: no leak of the keyring)', async () => {
+	await srv.stop();
+});

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "core/auth.h"
 #include "core/pii.h"
 #include "util/arena.h"
 #include "util/crypto.h"
@@ -386,6 +387,18 @@ static void test_name_valid(void **state)
 	assert_false(cw_pii_name_valid(s));
 }
 
+/* Who may see a reporter unmasked: those who call reporters back, no one else. */
+static void test_pii_view_permission(void **state)
+{
+	(void)state;
+	for (int r = 0; r < CW_ROLE__COUNT; r++) {
+		bool want = r == CW_ROLE_DISPATCHER || r == CW_ROLE_PETITION_OFFICER ||
+			    r == CW_ROLE_MEDIATOR;
+		if (cw_roles_allow(1u << r, CW_PERM_PII_VIEW) != want)
+			fail_msg("role %s: PII_VIEW %s", cw_role_name(r), want ? "missing" : "granted");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -399,6 +412,7 @@ int main(void)
 	    cmocka_unit_test(test_mask_phone),
 	    cmocka_unit_test(test_phone_valid),
 	    cmocka_unit_test(test_name_valid),
+	    cmocka_unit_test(test_pii_view_permission),
 	};
 	int rc = cmocka_run_group_tests_name("pii", tests, group_setup, NULL);
 	if (*tmpdir) {
