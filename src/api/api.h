@@ -22,6 +22,7 @@ struct cw_api {
 	struct cw_work_hours work_hours;
 	int64_t grids_version;          /* of the index published last (atomic) */
 	const char *data_dir;           /* --data-dir: attachments/ lives there */
+	struct cw_keyring *keyring;     /* personal-data keys (util/keyring.h) */
 };
 
 /* The route table of the whole server. */

@@ -21,7 +21,8 @@ static enum cw_ec due_cb(void *ctx, int unit, int amount, int64_t from, int64_t 
 static struct cw_case_env case_env(struct cw_req *req)
 {
 	struct cw_api *api = cw_api_of(req);
-	return (struct cw_case_env){.locator = api->locator, .due = due_cb, .ctx = api};
+	return (struct cw_case_env){.locator = api->locator, .due = due_cb, .ctx = api,
+				    .keyring = api->keyring};
 }
 
 static json_t *time_or_null(int64_t t)
@@ -57,11 +58,26 @@ static json_t *case_summary_json(const struct cw_case *c)
 	return o;
 }
 
+/* "reporter": null when the case holds none; else name and phone (null when not given),
+ * masked unless unmasked on request (app/pii.c). */
+static json_t *reporter_json(const struct cw_case_reporter *r)
+{
+	if (!r->present)
+		return json_null();
+	json_t *o = json_pack("{s:o, s:o, s:b}", "name", r->name ? json_string(r->name) : json_null(),
+			      "phone", r->phone ? json_string(r->phone) : json_null(), "masked",
+			      r->masked);
+	if (r->unreadable)
+		json_object_set_new(o, "unreadable", json_true());
+	return o;
+}
+
 static json_t *case_json(struct cw_req *req, const struct cw_case_view *v)
 {
 	json_t *o = case_summary_json(&v->c);
 	json_object_set_new(o, "attachments",
 			    cw_api_attachments_brief(req, v->attachments, v->nattachments));
+	json_object_set_new(o, "reporter", reporter_json(&v->reporter));
 	if (v->department_code)
 		json_object_set_new(o, "department_code", json_string(v->department_code));
 	json_t *tl = json_array();
@@ -106,7 +122,7 @@ static bool id_or_reply(struct cw_req *req, int64_t *id)
 void cw_h_case_create(struct cw_req *req)
 {
 	struct cw_case_input in = {0};
-	json_t *location = NULL;
+	json_t *location = NULL, *reporter = NULL;
 	struct cw_jfield spec[] = {
 	    CW_JSTR("kind", true, 16, &in.kind),
 	    CW_JSTR("category", true, 8, &in.category),
@@ -116,10 +132,34 @@ void cw_h_case_create(struct cw_req *req)
 	    CW_JSTR("region", false, 15, &in.region),
 	    CW_JSTR_EMPTY_OK("address", false, CW_CASE_ADDRESS_MAX, &in.address),
 	    CW_JSTR("channel", false, 32, &in.channel),
+	    CW_JANY("reporter", false, &reporter),
 	    CW_JEND,
 	};
 	if (!cw_json_parse_or_reply(req, spec))
 		return;
+	/* "reporter": {"name", "phone"}, both optional strings, neither empty; the rules
+	 * of the values are the service's (core/pii.h). */
+	if (reporter && !json_is_null(reporter)) {
+		const char *k;
+		json_t *val;
+		if (!json_is_object(reporter)) {
+			cw_reply_error(req, CW_EC_INVALID_FIELD, "reporter");
+			return;
+		}
+		json_object_foreach(reporter, k, val) {
+			bool name = !strcmp(k, "name"), phone = !strcmp(k, "phone");
+			const char *field = name ? "reporter.name" : "reporter.phone";
+			if (!name && !phone) {
+				cw_reply_error(req, CW_EC_INVALID_FIELD, "reporter");
+				return;
+			}
+			if (!json_is_string(val) || json_string_length(val) == 0) {
+				cw_reply_error(req, CW_EC_INVALID_FIELD, field);
+				return;
+			}
+			*(name ? &in.reporter_name : &in.reporter_phone) = json_string_value(val);
+		}
+	}
 	if (location) {
 		json_t *lon = json_object_get(location, "lon"), *lat = json_object_get(location, "lat");
 		if (!json_is_object(location) || json_object_size(location) != 2 ||
@@ -159,13 +199,21 @@ void cw_h_case_get(struct cw_req *req)
 	int64_t id;
 	if (!id_or_reply(req, &id))
 		return;
+	/* ?unmask=reporter: the reporter's name and phone in full (permission, audit). */
+	const char *unmask = cw_req_query(req, "unmask");
+	if (unmask && strcmp(unmask, "reporter") != 0) {
+		cw_reply_error(req, CW_EC_INVALID_QUERY, "unmask");
+		return;
+	}
 	struct cw_actor actor = cw_api_actor(req);
 	struct cw_case_env env = case_env(req);
 	struct cw_case_view v;
-	if (cw_api_fail(req, cw_case_get(cw_api_of(req)->store, req->arena, &env, &actor, id,
-					 cw_now(), &v),
+	if (cw_api_fail(req, cw_case_get_unmasked(cw_api_of(req)->store, req->arena, &env, &actor,
+						  id, cw_now(), unmask != NULL, &v),
 			NULL))
 		return;
+	if (unmask)
+		cw_reply_header(req, "Cache-Control", "no-store");
 	reply_case(req, 200, &v);
 }
 
@@ -298,8 +346,13 @@ void cw_h_cases_list(struct cw_req *req)
 			NULL))
 		return;
 	json_t *arr = json_array();
-	for (int i = 0; i < n && i < limit; i++)
-		json_array_append_new(arr, case_summary_json(&items[i]));
+	for (int i = 0; i < n && i < limit; i++) {
+		json_t *o = case_summary_json(&items[i]);
+		struct cw_case_reporter rep; /* lists show masked values only */
+		cw_pii_reporter_view(cw_api_of(req)->keyring, req->arena, &items[i], false, &rep);
+		json_object_set_new(o, "reporter", reporter_json(&rep));
+		json_array_append_new(arr, o);
+	}
 	json_t *next = n > limit ? json_string(cw_arena_printf(req->arena, "%" PRId64,
 								items[limit - 1].id))
 				 : json_null();

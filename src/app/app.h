@@ -19,6 +19,7 @@
 #include "store/store.h"
 
 struct cw_arena;
+struct cw_keyring;
 
 /* Who acts, for permission checks and the audit trail. */
 struct cw_actor {
@@ -313,6 +314,7 @@ struct cw_case_env {
 	struct cw_geo_locator *locator;
 	enum cw_ec (*due)(void *ctx, int unit, int amount, int64_t from, int64_t *out);
 	void *ctx;
+	struct cw_keyring *keyring; /* seals the reporter's personal data (app/pii.c) */
 };
 
 #define CW_CASE_TITLE_MAX 200	     /* characters */
@@ -327,6 +329,16 @@ struct cw_case_input {
 	const char *address, *channel; /* may be NULL */
 	const char *idempotency_key;   /* NULL: none */
 	const char *request_hash;      /* of the body, with a key */
+	const char *reporter_name, *reporter_phone; /* NULL: not given (core/pii.h rules) */
+};
+
+/* The reporter's personal data as shown (app/pii.c). */
+struct cw_case_reporter {
+	bool present;	  /* the case holds a name or a phone */
+	const char *name; /* NULL when none */
+	const char *phone;
+	bool masked;	  /* name and phone are masked (core/pii.h) */
+	bool unreadable;  /* a value could not be opened (its key is gone): both NULL */
 };
 
 /* A case as a user sees it: the row, its timeline (oldest first) and the actions
@@ -342,6 +354,7 @@ struct cw_case_view {
 	bool replayed;		     /* an Idempotency-Key replay: nothing was created */
 	struct cw_attachment *attachments; /* photos, oldest first (attachments.c) */
 	int nattachments;
+	struct cw_case_reporter reporter; /* masked unless asked for and allowed */
 };
 
 /* Reports a case: kind and category checked (CATEGORY_NOT_FOUND for an unknown or
@@ -370,6 +383,13 @@ enum cw_ec cw_case_act(cw_store *s, struct cw_arena *a, const struct cw_case_env
 		       const struct cw_actor *actor, int64_t id, int64_t if_version,
 		       const char *action, const struct cw_case_action_input *in, int64_t now,
 		       struct cw_case_view *out, const char **field);
+/* cw_case_get, and with unmask_reporter the reporter's name and phone unmasked: only
+ * for roles with CW_PERM_PII_VIEW or the case's own reporter (FORBIDDEN otherwise,
+ * nothing shown), audited as case.unmask (detail: the fields shown, never the values)
+ * in the same, then writing, transaction. */
+enum cw_ec cw_case_get_unmasked(cw_store *s, struct cw_arena *a, const struct cw_case_env *env,
+				const struct cw_actor *actor, int64_t id, int64_t now,
+				bool unmask_reporter, struct cw_case_view *out);
 /* Cases in the actor's scope (f->scope_path is set from it), newest first. */
 enum cw_ec cw_case_list(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
 			struct cw_case_filter *f, int limit, struct cw_case **items, int *n);
@@ -535,5 +555,41 @@ enum cw_ec cw_attachment_read(struct cw_arena *a, const char *data_dir,
 			      const struct cw_attachment *att, const char **data, size_t *len);
 /* <data_dir>/attachments/<first 2 hex>/<sha256 hex>. */
 const char *cw_attachment_path(struct cw_arena *a, const char *data_dir, const char *sha256);
+/* ---- personal data: the reporter's name and phone (pii.c) ---- */
+
+struct cw_keyring;
+
+/* Audit labels (associated data) of the sealed columns. */
+#define CW_PII_LABEL_NAME "cases.reporter_name_enc"
+#define CW_PII_LABEL_PHONE "cases.reporter_phone_enc"
+
+/* Checks a reporter's name and phone (either may be NULL; core/pii.h): INVALID_FIELD or
+ * FIELD_TOO_LONG with *field "reporter.name" / "reporter.phone". */
+enum cw_ec cw_pii_reporter_check(const char *name, const char *phone, const char **field);
+/* Seals name and phone (NULL: none) into c->reporter_name_enc / _phone_enc ("" none). */
+enum cw_ec cw_pii_reporter_seal(struct cw_keyring *kr, struct cw_arena *a, const char *name,
+				const char *phone, struct cw_case *c);
+/* Opens a case's sealed values and shows them masked or, with unmasked, in full. A value
+ * that cannot be opened is logged (case id and key id only) and marks out unreadable. */
+void cw_pii_reporter_view(struct cw_keyring *kr, struct cw_arena *a, const struct cw_case *c,
+			  bool unmasked, struct cw_case_reporter *out);
+
+/* How many stored values one key seals. */
+struct cw_key_usage {
+	char id[33];   /* CW_KEY_ID_MAX */
+	int64_t values;
+	bool current;  /* the key new values are sealed with */
+	bool in_file;  /* false: values under a key the file no longer holds */
+};
+
+/* Every key of the file (in file order) and any other key id the stored values name,
+ * with their counts; *items is malloc'd (free it). */
+enum cw_ec cw_keys_usage(cw_store *s, struct cw_keyring *kr, struct cw_key_usage **items,
+			 int *n);
+/* Re-seals every stored value that is not under the current key, `batch` cases per
+ * transaction; *rewrapped counts the values re-sealed, *failed those that could not be
+ * opened (left as they are). Audited as keys.rewrap when anything changed. */
+enum cw_ec cw_keys_rewrap(cw_store *s, struct cw_keyring *kr, const struct cw_actor *actor,
+			  int batch, int64_t now, int64_t *rewrapped, int64_t *failed);
 
 #endif

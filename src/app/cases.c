@@ -141,6 +141,9 @@ static int view_fill(struct cw_tx *tx, const struct cw_actor *actor,
 		     const struct cw_case_env *env, int64_t now, struct cw_case_view *v)
 {
 	v->kind = cw_case_kind_find(v->c.kind);
+	/* The reporter's personal data, masked: get_tx unmasks on request. */
+	cw_pii_reporter_view(env ? env->keyring : NULL, cw_store_tx_arena(tx), &v->c, false,
+			     &v->reporter);
 	int rc = cw_store_case_events(tx, v->c.id, &v->timeline, &v->ntimeline);
 	if (rc != CW_DB_OK)
 		return rc;
@@ -323,6 +326,10 @@ static int create_tx(struct cw_tx *tx, void *p)
 		const char *ph = cw_case_phase_name(c->kind, fx.phase);
 		k->clock = ph ? ph : "";
 	}
+	c->ec = cw_pii_reporter_seal(c->env ? c->env->keyring : NULL, a, in->reporter_name,
+				     in->reporter_phone, k);
+	if (c->ec != CW_EC_OK)
+		return CW_DB_ABORT;
 	rc = cw_store_case_insert(tx, k, c->day);
 	if (rc != CW_DB_OK)
 		return rc;
@@ -395,6 +402,8 @@ enum cw_ec cw_case_create(cw_store *s, struct cw_arena *a, const struct cw_case_
 	    (ec = check_text(in->address, CW_CASE_ADDRESS_MAX, false, "address", field)) ||
 	    (ec = check_text(in->channel, 32, false, "channel", field)))
 		return ec;
+	if ((ec = cw_pii_reporter_check(in->reporter_name, in->reporter_phone, field)))
+		return ec;
 
 	struct create_ctx c = {.env = env, .actor = actor, .in = in, .kind = kind, .now = now,
 			       .out = out, .region = in->region};
@@ -451,6 +460,8 @@ struct get_ctx {
 	const struct cw_actor *actor;
 	int64_t id;
 	struct cw_case_view *out;
+	bool unmask;   /* the reporter's personal data in full, audited */
+	enum cw_ec ec; /* FORBIDDEN for an unmask the actor may not */
 };
 
 static int get_tx(struct cw_tx *tx, void *p)
@@ -461,17 +472,48 @@ static int get_tx(struct cw_tx *tx, void *p)
 		return rc;
 	if (!visible(c->actor, c->out->c.region_path))
 		return CW_DB_NOTFOUND;
-	return view_fill(tx, c->actor, c->env, c->now, c->out);
+	rc = view_fill(tx, c->actor, c->env, c->now, c->out);
+	if (rc != CW_DB_OK || !c->unmask)
+		return rc;
+	const struct cw_case *k = &c->out->c;
+	bool own = c->actor->user_id != 0 && k->reporter_user_id == c->actor->user_id;
+	if (!own && !cw_roles_allow(c->actor->roles, CW_PERM_PII_VIEW)) {
+		memset(&c->out->reporter, 0, sizeof c->out->reporter);
+		c->ec = CW_EC_FORBIDDEN;
+		return CW_DB_ABORT;
+	}
+	struct cw_arena *a = cw_store_tx_arena(tx);
+	cw_pii_reporter_view(c->env ? c->env->keyring : NULL, a, k, true, &c->out->reporter);
+	const struct cw_case_reporter *r = &c->out->reporter;
+	const char *shown = r->name && r->phone ? "reporter.name,reporter.phone"
+			    : r->name		? "reporter.name"
+			    : r->phone		? "reporter.phone"
+						: "";
+	return cw_app_audit(tx, c->actor, "case.unmask",
+			    cw_arena_printf(a, "case:%lld", (long long)k->id), true, shown);
 }
 
 enum cw_ec cw_case_get(cw_store *s, struct cw_arena *a, const struct cw_case_env *env,
 		       const struct cw_actor *actor, int64_t id, int64_t now,
 		       struct cw_case_view *out)
 {
+	return cw_case_get_unmasked(s, a, env, actor, id, now, false, out);
+}
+
+enum cw_ec cw_case_get_unmasked(cw_store *s, struct cw_arena *a, const struct cw_case_env *env,
+				const struct cw_actor *actor, int64_t id, int64_t now,
+				bool unmask_reporter, struct cw_case_view *out)
+{
 	memset(out, 0, sizeof *out);
-	struct get_ctx c = {.env = env, .now = now, .actor = actor, .id = id, .out = out};
-	return cw_app_store_ec(cw_store_tx(s, a, false, get_tx, &c), CW_EC_CASE_NOT_FOUND,
-			       CW_EC_INTERNAL);
+	struct get_ctx c = {.env = env, .now = now, .actor = actor, .id = id, .out = out,
+			    .unmask = unmask_reporter};
+	/* An unmasked view writes its audit record: a write transaction then. */
+	int rc = cw_store_tx(s, a, unmask_reporter, get_tx, &c);
+	if (c.ec != CW_EC_OK) {
+		memset(&out->reporter, 0, sizeof out->reporter);
+		return c.ec;
+	}
+	return cw_app_store_ec(rc, CW_EC_CASE_NOT_FOUND, CW_EC_INTERNAL);
 }
 
 /* ---- act ---- */

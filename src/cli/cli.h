@@ -23,6 +23,7 @@ struct cw_settings {
 	const char *log_level;
 	struct cw_work_hours work_hours; /* working hours for deadlines */
 	int64_t tick_interval;		 /* seconds between scheduler passes in serve; 0 none */
+	const char *key_file; /* personal-data keys; NULL: <data_dir>/keys/pii.key */
 };
 
 void cw_settings_defaults(struct cw_settings *s);
@@ -43,6 +44,10 @@ int cw_cli_parse(int argc, char **argv, struct cw_settings *s, cw_opt_fn extra, 
 cw_store *cw_cli_open_store(const struct cw_settings *s, int pool);
 /* A path beside the binary's source tree (exe/../rel) when it exists, else NULL. */
 const char *cw_cli_near_exe(const char *rel);
+/* The key file of the settings (key_file, else <data_dir>/keys/pii.key), loaded and,
+ * with create, made when missing; prints the problem and returns NULL. */
+struct cw_keyring *cw_cli_keyring(const struct cw_settings *s, bool create, const char *cmd);
+const char *cw_cli_key_path(const struct cw_settings *s);
 /* Reads a password: a line from stdin (prompting with echo off on a terminal). */
 int cw_cli_read_password(const char *prompt, char *out, size_t n);
 
@@ -61,5 +66,6 @@ struct cw_api;
  * per change and a summary to stdout when `print`; otherwise logs a one-line summary
  * when anything changed. 0, or -1 when the store failed. */
 int cw_cli_tick(struct cw_api *api, int64_t now, bool print);
+int cmd_keys(int argc, char **argv);
 
 #endif

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "util/arena.h"
 #include "util/clock.h"
+#include "util/keyring.h"
 
 /* ---- demo ---- */
 
@@ -32,14 +33,15 @@ int cmd_demo(int argc, char **argv)
 {
 	static const char usage[] =
 	    "usage: civicgrid demo [--db URL] [--password PW] [--shared-data DIR]\n"
-	    "                      [--categories FILE]\n"
+	    "                      [--categories FILE] [--data-dir DIR] [--key-file FILE]\n"
 	    "Loads the Huaibei demo city: regions from DIR (default ../shared/data),\n"
 	    "departments, the demo users of API.md, and about 2,000 grids with synthetic\n"
 	    "boundaries and their ~4,600 grid workers. A second run changes nothing.\n"
 	    "The case categories come from FILE (default catalog/categories.csv beside\n"
 	    "the build directory) when the store has none yet.\n"
 	    "With --password every demo user gets PW; otherwise new users get random\n"
-	    "passwords, printed once.\n";
+	    "passwords, printed once.\n"
+	    "The personal-data key file (default DIR/keys/pii.key) is made when missing.\n";
 	struct cw_settings s;
 	struct demo_opts o = {0};
 	cw_settings_defaults(&s);
@@ -84,7 +86,14 @@ int cmd_demo(int argc, char **argv)
 				      .categories_path = categories};
 	int rc = cw_demo_load(st, &opt);
 	cw_store_close(st);
-	return rc ? 1 : 0;
+	if (rc)
+		return 1;
+	/* The key file of personal data, made beside the data when missing. */
+	struct cw_keyring *kr = cw_cli_keyring(&s, true, "demo");
+	if (!kr)
+		return 1;
+	cw_keyring_free(kr);
+	return 0;
 }
 
 /* ---- user ---- */

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "geo/geo.h"
 #include "util/clock.h"
+#include "util/keyring.h"
 #include "util/log.h"
 
 static const char usage[] =
@@ -20,6 +21,7 @@ static const char usage[] =
     "                       [--max-body BYTES] [--secure-cookies] [--log-level info]\n"
     "                       [--work-hours 08:30-12:00,14:30-17:30]\n"
     "                       [--tick-interval 30s]   (scheduler passes; 0 disables)\n"
+    "                       [--key-file FILE (default DATA-DIR/keys/pii.key)]\n"
     "Serves until SIGINT or SIGTERM, lets requests in flight finish, exits 0.\n";
 
 /* Housekeeping beside the server: every ten seconds the grid index is rebuilt if
@@ -44,6 +46,17 @@ static void *housekeeping_main(void *p)
 		pthread_mutex_unlock(&h->lock);
 		cw_api_grids_refresh(h->api, false);
 		cw_api_calendar_refresh(h->api, false);
+		/* A rotated key file is picked up here (and at once by a request that meets
+		 * a value under a key not yet loaded). */
+		char kerr[1024];
+		char kid[CW_KEY_ID_MAX];
+		int krc = cw_keyring_refresh(h->api->keyring, false, kerr, sizeof kerr);
+		if (krc == 1) {
+			cw_keyring_current(h->api->keyring, kid);
+			cw_info("keyring: re-read the key file; current key %s", kid);
+		} else if (krc < 0) {
+			cw_warn("keyring: %s; keeping the keys loaded before", kerr);
+		}
 		if (cw_now() - last_purge >= 300) {
 			int64_t n = cw_sessions_purge(h->store, h->cfg, cw_now());
 			if (n > 0)
@@ -86,9 +99,15 @@ int cmd_serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	mkdir(s.data_dir, 0750);
-	cw_store *store = cw_cli_open_store(&s, s.threads + 2);
-	if (!store)
+	/* The personal-data keys: made on first start, refused when others may read them. */
+	struct cw_keyring *keyring = cw_cli_keyring(&s, true, "serve");
+	if (!keyring)
 		return 1;
+	cw_store *store = cw_cli_open_store(&s, s.threads + 2);
+	if (!store) {
+		cw_keyring_free(keyring);
+		return 1;
+	}
 	struct cw_api api = {
 	    .store = store,
 	    /* last_seen is written at most once a minute, but often enough that a
@@ -103,6 +122,7 @@ int cmd_serve(int argc, char **argv)
 	    .calendar_version = -1,
 	    .work_hours = s.work_hours,
 	    .data_dir = s.data_dir,
+	    .keyring = keyring,
 	};
 	/* The index and the calendar are in place before the first request. */
 	cw_api_grids_refresh(&api, true);
@@ -123,6 +143,7 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "civicgrid serve: %s\n", err);
 		cw_store_close(store);
 		cw_geo_locator_free(api.locator);
+		cw_keyring_free(keyring);
 		return 1;
 	}
 	struct housekeeping hk = {.store = store, .api = &api, .cfg = &api.cfg,
@@ -153,6 +174,7 @@ int cmd_serve(int argc, char **argv)
 	cw_store_close(store);
 	cw_geo_locator_free(api.locator);
 	cw_api_calendar_release(&api);
+	cw_keyring_free(keyring);
 	cw_info("stopped");
 	return 0;
 }

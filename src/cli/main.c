@@ -19,6 +19,7 @@ static const struct {
     {"import", cmd_import, "import grids from GeoJSON (all or nothing)"},
     {"export", cmd_export, "export grids as GeoJSON"},
     {"tick", cmd_tick, "run one scheduler pass (warn, overdue, escalate) as of a time"},
+    {"keys", cmd_keys, "rotate, rewrap and list the personal-data keys"},
 };
 
 static void usage(FILE *f)

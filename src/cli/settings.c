@@ -11,6 +11,7 @@
 
 #include "util/arena.h"
 #include "util/clock.h"
+#include "util/keyring.h"
 #include "util/log.h"
 #include "util/text.h"
 
@@ -91,6 +92,10 @@ const char *cw_settings_set(struct cw_settings *s, const char *key, const char *
 			return "expects a duration up to 24h such as 30s, or 0 to disable";
 		else
 			s->tick_interval = n;
+	} else if (strcmp(key, "key_file") == 0) {
+		if (!*v)
+			return "expects a file path";
+		s->key_file = keep(v);
 	} else if (strcmp(key, "log_level") == 0) {
 		if (strcmp(v, "debug") && strcmp(v, "info") && strcmp(v, "warn") && strcmp(v, "error"))
 			return "expects debug, info, warn or error";
@@ -147,6 +152,7 @@ static const char *const setting_flags[] = {
     "listen", "db", "data-dir", "web-dir", "shared-data", "threads", "session-idle",
     "session-absolute", "lockout-threshold", "lockout-duration", "max-body", "log-level", "work-hours",
     "tick-interval",
+    "key-file",
 };
 
 int cw_cli_parse(int argc, char **argv, struct cw_settings *s, cw_opt_fn extra, void *ctx,
@@ -295,4 +301,22 @@ int cw_cli_read_password(const char *prompt, char *out, size_t n)
 		return -1;
 	out[strcspn(out, "\r\n")] = 0;
 	return 0;
+}
+
+const char *cw_cli_key_path(const struct cw_settings *s)
+{
+	if (s->key_file)
+		return s->key_file;
+	if (!values)
+		values = cw_arena_new();
+	return cw_arena_printf(values, "%s/keys/pii.key", s->data_dir);
+}
+
+struct cw_keyring *cw_cli_keyring(const struct cw_settings *s, bool create, const char *cmd)
+{
+	char err[1024];
+	struct cw_keyring *kr = cw_keyring_load(cw_cli_key_path(s), create, err, sizeof err);
+	if (!kr)
+		fprintf(stderr, "civicgrid %s: %s\n", cmd, err);
+	return kr;
 }

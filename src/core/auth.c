@@ -30,6 +30,9 @@ static const cw_roleset grants[CW_PERM__COUNT] = {
     /* The 综治中心 (dispatchers) run the grid workforce of their region. */
     [CW_PERM_GRID_ASSIGN] = R(SYSADMIN) | R(DISPATCHER),
     [CW_PERM_CONFIG_WRITE] = R(SYSADMIN),
+    /* Those who call a reporter back: the centre's dispatchers, petition officers and
+     * mediators. Everyone else sees masked values (a reporter their own, on request). */
+    [CW_PERM_PII_VIEW] = R(DISPATCHER) | R(PETITION_OFFICER) | R(MEDIATOR),
 };
 
 const char *cw_role_name(enum cw_role r)

@@ -47,6 +47,7 @@ enum cw_perm {
 	CW_PERM_DEPT_WRITE,   /* create departments */
 	CW_PERM_GRID_ASSIGN,  /* assign grid workers to grids in scope */
 	CW_PERM_CONFIG_WRITE, /* system configuration: the holiday calendar, … */
+	CW_PERM_PII_VIEW,     /* see a case reporter's name and phone unmasked (audited) */
 	CW_PERM__COUNT
 };
 

@@ -577,6 +577,15 @@ static const char m8_pg[] =
     " UNIQUE (case_id, sha256)"
     ");"
     "CREATE INDEX case_attachments_sha256 ON case_attachments (sha256);";
+/* Migration 9: the reporter's name and phone number, sealed by the application
+ * (util/keyring.h: "sm4gcm:<key id>:<base64>"); the store keeps them as opaque text. */
+static const char m9_sqlite[] =
+    "ALTER TABLE cases ADD COLUMN reporter_name_enc TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE cases ADD COLUMN reporter_phone_enc TEXT NOT NULL DEFAULT '';";
+
+static const char m9_pg[] =
+    "ALTER TABLE cases ADD COLUMN reporter_name_enc TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE cases ADD COLUMN reporter_phone_enc TEXT NOT NULL DEFAULT '';";
 
 const struct cw_migration cw_migrations[] = {
     {1, "initial schema", m1_sqlite, m1_pg},
@@ -587,6 +596,7 @@ const struct cw_migration cw_migrations[] = {
     {6, "scheduler and notifications", m6_sqlite, m6_pg},
     {7, "case search", m7_sqlite, m7_pg},
     {8, "case attachments", m8_sqlite, m8_pg},
+    {9, "reporter personal data", m9_sqlite, m9_pg},
 };
 
 const int cw_migrations_count = (int)(sizeof cw_migrations / sizeof cw_migrations[0]);

@@ -285,6 +285,9 @@ struct cw_case {
 	int64_t merged_into;	   /* 0 none */
 	int64_t version;	   /* bumped on every change: the ETag */
 	int64_t created_at, updated_at;
+	/* The reporter's name and phone number as sealed by the application
+	 * (util/keyring.h), opaque text to the store; "" (or NULL on write) for none. */
+	const char *reporter_name_enc, *reporter_phone_enc;
 };
 
 /* Draws the next number of `day` ("YYYYMMDD", the caller's local day) and inserts the
@@ -355,6 +358,20 @@ int cw_store_attachment_get(struct cw_tx *tx, int64_t case_id, int64_t id,
 /* A case's attachments, oldest first. */
 int cw_store_attachments_of_case(struct cw_tx *tx, int64_t case_id, struct cw_attachment **items,
 				 int *n);
+/* ---- sealed personal data of cases (app/pii.c: key listing and rewrapping) ---- */
+
+struct cw_case_pii {
+	int64_t id;
+	const char *name_enc, *phone_enc; /* as stored; "" none */
+};
+
+/* Cases holding a sealed reporter name or phone, by id after after_id, at most limit. */
+int cw_store_case_pii_page(struct cw_tx *tx, int64_t after_id, int limit,
+			   struct cw_case_pii **items, int *n);
+/* Replaces a case's sealed values when they are still old's (the version is not
+ * bumped: what they say is unchanged). NOTFOUND when they changed meanwhile. */
+int cw_store_case_pii_set(struct cw_tx *tx, const struct cw_case_pii *old,
+			  const char *name_enc, const char *phone_enc);
 
 /* ---- settings: small key/value configuration kept in the database ---- */
 int cw_store_setting_get(struct cw_tx *tx, const char *key, const char **value);

@@ -15,7 +15,8 @@
 	"c.clock_remaining, c.overdue, c.warned, c.supervised, c.extension_pending, "        \
 	"c.extension_days_asked, c.extensions, c.extension_days, c.reworks, c.escalations, " \
 	"c.ratings, c.rating, c.rectifications, c.kind_flags, c.resume_status, "             \
-	"c.merged_into, c.version, c.created_at, c.updated_at "                              \
+	"c.merged_into, c.version, c.created_at, c.updated_at, "                             \
+	"c.reporter_name_enc, c.reporter_phone_enc "                                          \
 	"FROM cases c JOIN regions g ON g.code = c.region "
 
 static void case_row(const struct cw_db_result *r, int i, struct cw_case *c)
@@ -60,12 +61,94 @@ static void case_row(const struct cw_db_result *r, int i, struct cw_case *c)
 	c->version = cw_db_cell_int(r, i, 36);
 	c->created_at = cw_db_cell_int(r, i, 37);
 	c->updated_at = cw_db_cell_int(r, i, 38);
+	c->reporter_name_enc = cw_db_cell(r, i, 39);
+	c->reporter_phone_enc = cw_db_cell(r, i, 40);
 }
 
 /* 0 means "none" for these columns, stored as NULL so the foreign keys hold. */
 static struct cw_db_param id_or_null(int64_t v)
 {
 	return v ? CW_P_INT(v) : CW_P_NULL;
+}
+
+/* The columns a case's INSERT and UPDATE both write, each with its parameter: a new
+ * column is added here once. (INSERT adds number, kind, created_at and version 1;
+ * UPDATE keys on id and version and bumps the version.) */
+#define CASE_COLUMNS(X)                                                                      \
+	X(category, CW_P_TEXT(c->category))                                                  \
+	X(title, CW_P_TEXT(c->title))                                                        \
+	X(description, CW_P_TEXT(cw_store_str(c->description)))                             \
+	X(status, CW_P_TEXT(c->status))                                                      \
+	X(level, CW_P_TEXT(c->level))                                                        \
+	X(region, CW_P_TEXT(c->region))                                                      \
+	X(grid, CW_P_TEXT(c->grid))                                                          \
+	X(department_id, id_or_null(c->department_id))                                       \
+	X(lon, c->has_location ? CW_P_REAL(c->lon) : CW_P_NULL)                              \
+	X(lat, c->has_location ? CW_P_REAL(c->lat) : CW_P_NULL)                              \
+	X(address, CW_P_TEXT(cw_store_str(c->address)))                                     \
+	X(channel, CW_P_TEXT(cw_store_str(c->channel)))                                     \
+	X(reporter_user_id, id_or_null(c->reporter_user_id))                                 \
+	X(deadline, id_or_null(c->deadline))                                                 \
+	X(clock, CW_P_TEXT(cw_store_str(c->clock)))                                         \
+	X(clock_started_at, id_or_null(c->clock_started_at))                                 \
+	X(clock_remaining, CW_P_INT(c->clock_remaining))                                     \
+	X(overdue, CW_P_INT(c->overdue))                                                     \
+	X(warned, CW_P_INT(c->warned))                                                       \
+	X(supervised, CW_P_INT(c->supervised))                                               \
+	X(extension_pending, CW_P_INT(c->extension_pending))                                 \
+	X(extension_days_asked, CW_P_INT(c->extension_days_asked))                           \
+	X(extensions, CW_P_INT(c->extensions))                                               \
+	X(extension_days, CW_P_INT(c->extension_days))                                       \
+	X(reworks, CW_P_INT(c->reworks))                                                     \
+	X(escalations, CW_P_INT(c->escalations))                                             \
+	X(ratings, CW_P_INT(c->ratings))                                                     \
+	X(rating, CW_P_INT(c->rating))                                                       \
+	X(rectifications, CW_P_INT(c->rectifications))                                       \
+	X(kind_flags, CW_P_INT(c->kind_flags))                                               \
+	X(resume_status, CW_P_TEXT(cw_store_str(c->resume_status)))                         \
+	X(merged_into, id_or_null(c->merged_into))                                           \
+	X(updated_at, CW_P_INT(c->updated_at))                                               \
+	X(reporter_name_enc, CW_P_TEXT(cw_store_str(c->reporter_name_enc)))                 \
+	X(reporter_phone_enc, CW_P_TEXT(cw_store_str(c->reporter_phone_enc)))
+
+#define CASE_COL_NAME(name, param) #name,
+#define CASE_COL_PARAM(name, param) p[n++] = (param);
+static const char *const case_columns[] = {CASE_COLUMNS(CASE_COL_NAME)};
+#define CASE_NCOLS ((int)(sizeof case_columns / sizeof case_columns[0]))
+
+static void case_params(const struct cw_case *c, struct cw_db_param *p)
+{
+	int n = 0;
+	CASE_COLUMNS(CASE_COL_PARAM)
+	(void)n;
+}
+
+/* The INSERT (number $1, kind $2, created_at $3, the columns from $4) or the UPDATE
+ * (id $1, version $2, the columns from $3) of a case. 0, or -1 when sql is too small. */
+static int case_sql(char *sql, size_t size, bool update)
+{
+	size_t len = 0;
+#define ADD(...)                                                                             \
+	do {                                                                                 \
+		if (len < size)                                                              \
+			len += (size_t)snprintf(sql + len, size - len, __VA_ARGS__);         \
+	} while (0)
+	if (update) {
+		ADD("UPDATE cases SET ");
+		for (int i = 0; i < CASE_NCOLS; i++)
+			ADD("%s%s = $%d", i ? ", " : "", case_columns[i], i + 3);
+		ADD(", version = version + 1 WHERE id = $1 AND version = $2");
+	} else {
+		ADD("INSERT INTO cases (number, kind, created_at, version");
+		for (int i = 0; i < CASE_NCOLS; i++)
+			ADD(", %s", case_columns[i]);
+		ADD(") VALUES ($1, $2, $3, 1");
+		for (int i = 0; i < CASE_NCOLS; i++)
+			ADD(", $%d", i + 4);
+		ADD(") RETURNING id");
+	}
+#undef ADD
+	return len < size ? 0 : -1;
 }
 
 int cw_store_case_insert(struct cw_tx *tx, struct cw_case *c, const char *day)
@@ -81,32 +164,16 @@ int cw_store_case_insert(struct cw_tx *tx, struct cw_case *c, const char *day)
 		return rc;
 	char number[32];
 	snprintf(number, sizeof number, "%.8s%05lld", day, (long long)cw_db_cell_int(&r, 0, 0));
-	rc = CW_TXQ(tx,
-		    "INSERT INTO cases (number, kind, category, title, description, status, level, "
-		    "region, grid, department_id, lon, lat, address, channel, reporter_user_id, "
-		    "deadline, clock, clock_started_at, clock_remaining, overdue, warned, "
-		    "supervised, extension_pending, extension_days_asked, extensions, "
-		    "extension_days, reworks, escalations, ratings, rating, rectifications, "
-		    "kind_flags, resume_status, merged_into, version, created_at, updated_at) "
-		    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
-		    "$17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, "
-		    "$33, $34, 1, $35, $36) RETURNING id",
-		    &r, cw_store_p_text(number), CW_P_TEXT(c->kind), CW_P_TEXT(c->category),
-		    CW_P_TEXT(c->title), CW_P_TEXT(cw_store_str(c->description)),
-		    CW_P_TEXT(c->status), CW_P_TEXT(c->level), CW_P_TEXT(c->region),
-		    CW_P_TEXT(c->grid), id_or_null(c->department_id),
-		    c->has_location ? CW_P_REAL(c->lon) : CW_P_NULL,
-		    c->has_location ? CW_P_REAL(c->lat) : CW_P_NULL,
-		    CW_P_TEXT(cw_store_str(c->address)), CW_P_TEXT(cw_store_str(c->channel)),
-		    id_or_null(c->reporter_user_id), id_or_null(c->deadline),
-		    CW_P_TEXT(cw_store_str(c->clock)), id_or_null(c->clock_started_at),
-		    CW_P_INT(c->clock_remaining), CW_P_INT(c->overdue), CW_P_INT(c->warned),
-		    CW_P_INT(c->supervised), CW_P_INT(c->extension_pending),
-		    CW_P_INT(c->extension_days_asked), CW_P_INT(c->extensions),
-		    CW_P_INT(c->extension_days), CW_P_INT(c->reworks), CW_P_INT(c->escalations),
-		    CW_P_INT(c->ratings), CW_P_INT(c->rating), CW_P_INT(c->rectifications),
-		    CW_P_INT(c->kind_flags), CW_P_TEXT(cw_store_str(c->resume_status)),
-		    id_or_null(c->merged_into), CW_P_INT(c->created_at), CW_P_INT(c->updated_at));
+	/* number, kind and created_at are written once; the rest is case_params(). */
+	struct cw_db_param p[3 + CASE_NCOLS];
+	p[0] = cw_store_p_text(number);
+	p[1] = CW_P_TEXT(c->kind);
+	p[2] = CW_P_INT(c->created_at);
+	case_params(c, p + 3);
+	char sql[2048];
+	if (case_sql(sql, sizeof sql, false))
+		return CW_DB_ERROR;
+	rc = cw_tx_query(tx, sql, p, 3 + CASE_NCOLS, &r);
 	if (rc != CW_DB_OK)
 		return rc;
 	c->id = cw_db_cell_int(&r, 0, 0);
@@ -130,33 +197,14 @@ int cw_store_case_get(struct cw_tx *tx, int64_t id, struct cw_case *out)
 int cw_store_case_update(struct cw_tx *tx, struct cw_case *c)
 {
 	struct cw_db_result r;
-	int rc = CW_TXQ(tx,
-			"UPDATE cases SET category = $3, title = $4, description = $5, status = $6, "
-			"level = $7, region = $8, grid = $9, department_id = $10, lon = $11, "
-			"lat = $12, address = $13, channel = $14, reporter_user_id = $15, "
-			"deadline = $16, clock = $17, clock_started_at = $18, clock_remaining = $19, "
-			"overdue = $20, warned = $21, supervised = $22, extension_pending = $23, "
-			"extension_days_asked = $24, extensions = $25, extension_days = $26, "
-			"reworks = $27, escalations = $28, ratings = $29, rating = $30, "
-			"rectifications = $31, kind_flags = $32, resume_status = $33, "
-			"merged_into = $34, updated_at = $35, version = version + 1 "
-			"WHERE id = $1 AND version = $2",
-			&r, CW_P_INT(c->id), CW_P_INT(c->version), CW_P_TEXT(c->category),
-			CW_P_TEXT(c->title), CW_P_TEXT(cw_store_str(c->description)),
-			CW_P_TEXT(c->status), CW_P_TEXT(c->level), CW_P_TEXT(c->region),
-			CW_P_TEXT(c->grid), id_or_null(c->department_id),
-			c->has_location ? CW_P_REAL(c->lon) : CW_P_NULL,
-			c->has_location ? CW_P_REAL(c->lat) : CW_P_NULL,
-			CW_P_TEXT(cw_store_str(c->address)), CW_P_TEXT(cw_store_str(c->channel)),
-			id_or_null(c->reporter_user_id), id_or_null(c->deadline),
-			CW_P_TEXT(cw_store_str(c->clock)), id_or_null(c->clock_started_at),
-			CW_P_INT(c->clock_remaining), CW_P_INT(c->overdue), CW_P_INT(c->warned),
-			CW_P_INT(c->supervised), CW_P_INT(c->extension_pending),
-			CW_P_INT(c->extension_days_asked), CW_P_INT(c->extensions),
-			CW_P_INT(c->extension_days), CW_P_INT(c->reworks), CW_P_INT(c->escalations),
-			CW_P_INT(c->ratings), CW_P_INT(c->rating), CW_P_INT(c->rectifications),
-			CW_P_INT(c->kind_flags), CW_P_TEXT(cw_store_str(c->resume_status)),
-			id_or_null(c->merged_into), CW_P_INT(c->updated_at));
+	struct cw_db_param p[2 + CASE_NCOLS];
+	p[0] = CW_P_INT(c->id);
+	p[1] = CW_P_INT(c->version);
+	case_params(c, p + 2);
+	char sql[2048];
+	if (case_sql(sql, sizeof sql, true))
+		return CW_DB_ERROR;
+	int rc = cw_tx_query(tx, sql, p, 2 + CASE_NCOLS, &r);
 	rc = cw_store_one_changed(rc, &r);
 	if (rc == CW_DB_OK)
 		c->version++;
@@ -360,4 +408,43 @@ int cw_store_case_due_scan(struct cw_tx *tx, const struct cw_case_due_scan *f, i
 	*items = v;
 	*n = r.nrows;
 	return CW_DB_OK;
+}
+
+/* ---- sealed personal data (see store.h) ---- */
+
+int cw_store_case_pii_page(struct cw_tx *tx, int64_t after_id, int limit,
+			   struct cw_case_pii **items, int *n)
+{
+	struct cw_db_result r;
+	*items = NULL;
+	*n = 0;
+	int rc = CW_TXQ(tx,
+			"SELECT id, reporter_name_enc, reporter_phone_enc FROM cases "
+			"WHERE id > $1 AND (reporter_name_enc <> '' OR reporter_phone_enc <> '') "
+			"ORDER BY id LIMIT $2",
+			&r, CW_P_INT(after_id), CW_P_INT(limit));
+	if (rc != CW_DB_OK)
+		return rc;
+	struct cw_case_pii *v = cw_arena_alloc(cw_tx_arena(tx), (size_t)r.nrows * sizeof *v);
+	for (int i = 0; i < r.nrows; i++) {
+		v[i].id = cw_db_cell_int(&r, i, 0);
+		v[i].name_enc = cw_db_cell(&r, i, 1);
+		v[i].phone_enc = cw_db_cell(&r, i, 2);
+	}
+	*items = v;
+	*n = r.nrows;
+	return CW_DB_OK;
+}
+
+int cw_store_case_pii_set(struct cw_tx *tx, const struct cw_case_pii *old,
+			  const char *name_enc, const char *phone_enc)
+{
+	struct cw_db_result r;
+	int rc = CW_TXQ(tx,
+			"UPDATE cases SET reporter_name_enc = $2, reporter_phone_enc = $3 "
+			"WHERE id = $1 AND reporter_name_enc = $4 AND reporter_phone_enc = $5",
+			&r, CW_P_INT(old->id), CW_P_TEXT(cw_store_str(name_enc)),
+			CW_P_TEXT(cw_store_str(phone_enc)), CW_P_TEXT(cw_store_str(old->name_enc)),
+			CW_P_TEXT(cw_store_str(old->phone_enc)));
+	return cw_store_one_changed(rc, &r);
 }

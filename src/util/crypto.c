@@ -110,3 +110,124 @@ void cw_sha256_hex(const void *data, size_t n, char out[CW_SHA256_HEX_LEN])
 	crypto_hash_sha256(h, data, n);
 	cw_hex_encode(h, sizeof h, out);
 }
+
+/* ---- SM4-GCM ---- */
+
+static gcry_cipher_hd_t sm4_gcm(const uint8_t key[CW_SM4_KEY_LEN],
+				const uint8_t nonce[CW_SM4_GCM_NONCE_LEN], const void *aad,
+				size_t aad_len)
+{
+	gcry_cipher_hd_t h;
+	if (gcry_cipher_open(&h, GCRY_CIPHER_SM4, GCRY_CIPHER_MODE_GCM, 0))
+		return NULL;
+	if (gcry_cipher_setkey(h, key, CW_SM4_KEY_LEN) ||
+	    gcry_cipher_setiv(h, nonce, CW_SM4_GCM_NONCE_LEN) ||
+	    gcry_cipher_authenticate(h, aad_len ? aad : "", aad_len)) {
+		gcry_cipher_close(h);
+		return NULL;
+	}
+	return h;
+}
+
+int cw_sm4_gcm_seal_nonce(const uint8_t key[CW_SM4_KEY_LEN],
+			  const uint8_t nonce[CW_SM4_GCM_NONCE_LEN], const void *aad,
+			  size_t aad_len, const void *in, size_t n, uint8_t *out)
+{
+	gcry_cipher_hd_t h = sm4_gcm(key, nonce, aad, aad_len);
+	if (!h)
+		return -1;
+	memmove(out, nonce, CW_SM4_GCM_NONCE_LEN);
+	uint8_t *ct = out + CW_SM4_GCM_NONCE_LEN;
+	gcry_cipher_final(h);
+	int rc = (n && gcry_cipher_encrypt(h, ct, n, in, n)) ||
+			 gcry_cipher_gettag(h, ct + n, CW_SM4_GCM_TAG_LEN)
+		     ? -1
+		     : 0;
+	gcry_cipher_close(h);
+	return rc;
+}
+
+int cw_sm4_gcm_seal(const uint8_t key[CW_SM4_KEY_LEN], const void *aad, size_t aad_len,
+		    const void *in, size_t n, uint8_t *out)
+{
+	uint8_t nonce[CW_SM4_GCM_NONCE_LEN];
+	randombytes_buf(nonce, sizeof nonce);
+	return cw_sm4_gcm_seal_nonce(key, nonce, aad, aad_len, in, n, out);
+}
+
+int cw_sm4_gcm_open(const uint8_t key[CW_SM4_KEY_LEN], const void *aad, size_t aad_len,
+		    const uint8_t *in, size_t len, uint8_t *out)
+{
+	if (len < CW_SM4_GCM_OVERHEAD)
+		return -1;
+	size_t n = len - CW_SM4_GCM_OVERHEAD;
+	gcry_cipher_hd_t h = sm4_gcm(key, in, aad, aad_len);
+	if (!h)
+		return -1;
+	const uint8_t *ct = in + CW_SM4_GCM_NONCE_LEN;
+	gcry_cipher_final(h);
+	int rc = (n && gcry_cipher_decrypt(h, out, n, ct, n)) ||
+			 gcry_cipher_checktag(h, ct + n, CW_SM4_GCM_TAG_LEN)
+		     ? -1
+		     : 0;
+	gcry_cipher_close(h);
+	if (rc)
+		sodium_memzero(out, n);
+	return rc;
+}
+
+void cw_hmac_sm3(const void *key, size_t key_len, const void *data, size_t n,
+		 uint8_t out[CW_SM3_LEN])
+{
+	gcry_md_hd_t h;
+	memset(out, 0, CW_SM3_LEN);
+	if (gcry_md_open(&h, GCRY_MD_SM3, GCRY_MD_FLAG_HMAC))
+		return;
+	if (!gcry_md_setkey(h, key, key_len)) {
+		gcry_md_write(h, data, n);
+		memcpy(out, gcry_md_read(h, GCRY_MD_SM3), CW_SM3_LEN);
+	}
+	gcry_md_close(h);
+}
+
+size_t cw_base64_len(size_t n)
+{
+	return sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+}
+
+void cw_base64_encode(const uint8_t *in, size_t n, char *out)
+{
+	sodium_bin2base64(out, cw_base64_len(n), in, n, sodium_base64_VARIANT_ORIGINAL);
+}
+
+long cw_base64_decode(const char *in, uint8_t *out, size_t cap)
+{
+	size_t len = 0;
+	const char *end = NULL;
+	if (sodium_base642bin(out, cap, in, strlen(in), NULL, &len, &end,
+			      sodium_base64_VARIANT_ORIGINAL) ||
+	    *end)
+		return -1;
+	return (long)len;
+}
+
+int cw_hex_decode(const char *in, uint8_t *out, size_t n)
+{
+	size_t len = 0;
+	const char *end = NULL;
+	if (strlen(in) != 2 * n || sodium_hex2bin(out, n, in, 2 * n, NULL, &len, &end) ||
+	    len != n)
+		return -1;
+	return 0;
+}
+
+void cw_memzero(void *p, size_t n)
+{
+	sodium_memzero(p, n);
+}
+
+void cw_memzero_str(const char *s)
+{
+	if (s)
+		sodium_memzero((char *)s, strlen(s));
+}

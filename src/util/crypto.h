@@ -36,5 +36,43 @@ bool cw_const_eq(const char *a, const char *b); /* constant time in the length o
 #define CW_SHA256_HEX_LEN 65 /* 64 hex digits and NUL */
 /* SHA-256 (libsodium) as lower-case hex: the names of content-addressed files. */
 void cw_sha256_hex(const void *data, size_t n, char out[CW_SHA256_HEX_LEN]);
+/* ---- SM4-GCM (GB/T 32907 block cipher in Galois/Counter Mode, RFC 8998) ---- */
+
+#define CW_SM4_KEY_LEN 16
+#define CW_SM4_GCM_NONCE_LEN 12
+#define CW_SM4_GCM_TAG_LEN 16
+/* What a sealed value adds to its plaintext: nonce before it, tag after it. */
+#define CW_SM4_GCM_OVERHEAD (CW_SM4_GCM_NONCE_LEN + CW_SM4_GCM_TAG_LEN)
+
+/* Seals in[0..n) under `key` with a fresh random nonce and the associated data
+ * aad[0..aad_len) (authenticated, not encrypted): out (n + CW_SM4_GCM_OVERHEAD bytes)
+ * is nonce | ciphertext | tag. 0 or -1. */
+int cw_sm4_gcm_seal(const uint8_t key[CW_SM4_KEY_LEN], const void *aad, size_t aad_len,
+		    const void *in, size_t n, uint8_t *out);
+/* The same with a given nonce: only for known-answer tests; a nonce must never repeat
+ * under one key. */
+int cw_sm4_gcm_seal_nonce(const uint8_t key[CW_SM4_KEY_LEN],
+			  const uint8_t nonce[CW_SM4_GCM_NONCE_LEN], const void *aad,
+			  size_t aad_len, const void *in, size_t n, uint8_t *out);
+/* Opens nonce | ciphertext | tag (len bytes, at least CW_SM4_GCM_OVERHEAD) into out
+ * (len - CW_SM4_GCM_OVERHEAD bytes). -1, with out zeroed, when the key is wrong or any
+ * bit of the nonce, ciphertext, tag or associated data was changed. */
+int cw_sm4_gcm_open(const uint8_t key[CW_SM4_KEY_LEN], const void *aad, size_t aad_len,
+		    const uint8_t *in, size_t len, uint8_t *out);
+
+/* HMAC-SM3 of data[0..n) under key[0..key_len). */
+void cw_hmac_sm3(const void *key, size_t key_len, const void *data, size_t n,
+		 uint8_t out[CW_SM3_LEN]);
+
+/* Standard base64 with padding; `out` holds cw_base64_len(n). */
+size_t cw_base64_len(size_t n);
+void cw_base64_encode(const uint8_t *in, size_t n, char *out);
+/* Decodes NUL-terminated base64 into out (at most cap bytes); the length or -1. */
+long cw_base64_decode(const char *in, uint8_t *out, size_t cap);
+/* Hex digits (either case) to bytes; exactly 2n digits expected. 0 or -1. */
+int cw_hex_decode(const char *in, uint8_t *out, size_t n);
+void cw_memzero(void *p, size_t n);
+/* Zeroes a NUL-terminated string in place (a plaintext held in an arena). */
+void cw_memzero_str(const char *s);
 
 #endif

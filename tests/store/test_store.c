@@ -1488,6 +1488,51 @@ static int case_number_after_rollback_fn(struct cw_tx *tx, void *ctx)
 	return CW_DB_OK;
 }
 
+/* The reporter's sealed name and phone: opaque text, written by insert and update,
+ * listed and swapped by the rewrap functions only while unchanged. */
+static int case_pii_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	struct cw_case a = case_row_new(CD2, NULL, "reported", 30000), got;
+	a.reporter_name_enc = "sm4gcm:k1:bmFtZQ==";
+	a.reporter_phone_enc = "sm4gcm:k1:cGhvbmU=";
+	T_OK(cw_store_case_insert(tx, &a, "20261201"));
+	struct cw_case b = case_row_new(CD2, NULL, "reported", 30001); /* none: "" */
+	T_OK(cw_store_case_insert(tx, &b, "20261201"));
+	T_OK(cw_store_case_get(tx, a.id, &got));
+	T_STR(got.reporter_name_enc, "sm4gcm:k1:bmFtZQ==");
+	T_STR(got.reporter_phone_enc, "sm4gcm:k1:cGhvbmU=");
+	T_OK(cw_store_case_get(tx, b.id, &got));
+	T_STR(got.reporter_name_enc, "");
+	T_STR(got.reporter_phone_enc, "");
+	/* An update writes them like every other column. */
+	got.reporter_phone_enc = "sm4gcm:k2:eA==";
+	got.updated_at = 30005;
+	T_OK(cw_store_case_update(tx, &got));
+	T_OK(cw_store_case_get(tx, b.id, &got));
+	T_STR(got.reporter_name_enc, "");
+	T_STR(got.reporter_phone_enc, "sm4gcm:k2:eA==");
+	T(got.version == 2);
+
+	struct cw_case_pii *v;
+	int n;
+	T_OK(cw_store_case_pii_page(tx, a.id - 1, 10, &v, &n));
+	T(n == 2 && v[0].id == a.id && v[1].id == b.id);
+	T_STR(v[0].phone_enc, "sm4gcm:k1:cGhvbmU=");
+	T_STR(v[1].name_enc, "");
+	T_OK(cw_store_case_pii_page(tx, a.id - 1, 1, &v, &n));
+	T(n == 1 && v[0].id == a.id);
+	struct cw_case_pii old = v[0];
+	T_OK(cw_store_case_pii_set(tx, &old, "sm4gcm:k2:bg==", "sm4gcm:k2:cA=="));
+	/* Changed meanwhile: not replaced. */
+	T_RC(cw_store_case_pii_set(tx, &old, "x", "y"), CW_DB_NOTFOUND);
+	T_OK(cw_store_case_get(tx, a.id, &got));
+	T_STR(got.reporter_name_enc, "sm4gcm:k2:bg==");
+	T_STR(got.reporter_phone_enc, "sm4gcm:k2:cA==");
+	T(got.version == 1); /* rewrapping changes no ETag */
+	return CW_DB_OK;
+}
+
 static void test_cases(void **state)
 {
 	(void)state;
@@ -1495,6 +1540,7 @@ static void test_cases(void **state)
 	assert_int_equal(run(true, idempotency_again_fn, NULL), CW_DB_CONSTRAINT);
 	assert_int_equal(run(true, case_unknown_category_fn, NULL), CW_DB_CONSTRAINT);
 	assert_int_equal(run(true, case_number_after_rollback_fn, NULL), CW_DB_OK);
+	assert_int_equal(run(true, case_pii_fn, NULL), CW_DB_OK);
 }
 
 /* ---- the scheduler's scan, its lock, and notifications ---- */
