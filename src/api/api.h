@@ -21,6 +21,7 @@ struct cw_api {
 	int64_t calendar_version;       /* of the calendar loaded last (atomic) */
 	struct cw_work_hours work_hours;
 	int64_t grids_version;          /* of the index published last (atomic) */
+	struct cw_events *events;       /* live case changes (GET /api/v1/events) */
 };
 
 /* The route table of the whole server. */
@@ -102,5 +103,6 @@ void cw_h_case_get(struct cw_req *req);
 void cw_h_case_action(struct cw_req *req);
 void cw_h_healthz(struct cw_req *req);
 void cw_h_metrics(struct cw_req *req);
+void cw_h_events(struct cw_req *req);
 
 #endif

@@ -42,6 +42,8 @@ static const struct cw_route routes[] = {
     {"POST", "/api/v1/users/{id}/password", cw_h_user_password, 0},
 
     {"GET", "/api/v1/audit", cw_h_audit_list, 0},
+
+    {"GET", "/api/v1/events", cw_h_events, 0},
 };
 
 const struct cw_route *cw_api_routes(int *n)

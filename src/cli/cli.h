@@ -22,6 +22,7 @@ struct cw_settings {
 	bool secure_cookies;
 	const char *log_level;
 	struct cw_work_hours work_hours; /* working hours for deadlines */
+	int max_streams; /* concurrent GET /api/v1/events streams (1000) */
 };
 
 void cw_settings_defaults(struct cw_settings *s);

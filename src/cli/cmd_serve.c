@@ -19,6 +19,7 @@ static const char usage[] =
     "                       [--lockout-threshold 5] [--lockout-duration 15m]\n"
     "                       [--max-body BYTES] [--secure-cookies] [--log-level info]\n"
     "                       [--work-hours 08:30-12:00,14:30-17:30]\n"
+    "                       [--max-streams 1000]\n"
     "Serves until SIGINT or SIGTERM, lets requests in flight finish, exits 0.\n";
 
 /* Housekeeping beside the server: every ten seconds the grid index is rebuilt if
@@ -109,10 +110,16 @@ int cmd_serve(int argc, char **argv)
 	};
 	sc.limits.max_body = (size_t)s.max_body;
 	sc.routes = cw_api_routes(&sc.nroutes);
+	/* Live case changes: the poller starts before the first request. */
+	api.events = cw_events_new(store, &(struct cw_events_options){.max_subscribers =
+									   s.max_streams});
+	if (!cw_events_start(api.events))
+		cw_warn("events: cannot start the timeline poller; live updates are off");
 	char err[256];
 	struct cw_server *srv = cw_server_start(&sc, err, sizeof err);
 	if (!srv) {
 		fprintf(stderr, "civicgrid serve: %s\n", err);
+		cw_events_free(api.events);
 		cw_store_close(store);
 		cw_geo_locator_free(api.locator);
 		return 1;
@@ -141,6 +148,8 @@ int cmd_serve(int argc, char **argv)
 	pthread_cond_signal(&hk.wake);
 	pthread_mutex_unlock(&hk.lock);
 	pthread_join(hk_thread, NULL);
+	/* The server has ended every stream (each unsubscribed as it closed). */
+	cw_events_free(api.events);
 	cw_store_close(store);
 	cw_geo_locator_free(api.locator);
 	cw_api_calendar_release(&api);

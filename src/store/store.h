@@ -336,6 +336,22 @@ int cw_store_idempotency_put(struct cw_tx *tx, const struct cw_idempotency_key *
 int cw_store_setting_get(struct cw_tx *tx, const char *key, const char **value);
 int cw_store_setting_set(struct cw_tx *tx, const char *key, const char *value, int64_t now);
 
+/* ---- case changes for live updates (store_events.c) ---- */
+struct cw_case_change {
+	int64_t id, case_id, at; /* the timeline entry's id and time */
+	const char *action;	 /* the timeline's action ("create", "dispatch", …) */
+	const char *status;	 /* the entry's status_after, else the case's status now */
+	const char *number, *level, *region, *region_path; /* the case's, now */
+};
+
+/* Timeline entries with id > after_id, oldest first, at most `limit`, joined with
+ * their case; only those whose case's region path lies in scope_path unless it is
+ * NULL. */
+int cw_store_case_changes_since(struct cw_tx *tx, int64_t after_id, const char *scope_path,
+				int limit, struct cw_case_change **items, int *n);
+/* The highest timeline id (0 when there is none). */
+int cw_store_case_timeline_max_id(struct cw_tx *tx, int64_t *id);
+
 /* ---- test support: only tests/store calls these ---- */
 
 /* Drops every table (PostgreSQL: the whole public schema) and migrates again. */
