@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
 
-import { DUJI, SLOW, XIANGSHAN, assertError, randomId, sleep, startServer } from './lib.mjs';
+import { DUJI, SLOW, XIANGSHAN, assertError, cliDb, randomId, sleep, startServer } from './lib.mjs';
 
 let srv;
 let xs;
@@ -150,6 +150,22 @@ test('a case created in 相山区 arrives with its fields; one in 杜集区 does
 	} finally {
 		s.close();
 	}
+});
+
+test('a bearer token streams as its user does', async () => {
+	const r = cliDb(srv.db, ['token', 'add', '--user', 'xs_center', '--name', 'dashboard']);
+	assert.equal(r.status, 0, r.stderr);
+	const token = r.stdout.trim();
+	const s = await openStream(srv.port, '/api/v1/events', { Authorization: `Bearer ${token}` });
+	try {
+		assert.equal(s.status, 200);
+		const c = await createCase(srv, xs, XIANGSHAN);
+		await s.next((x) => x.json?.case === c.id);
+	} finally {
+		s.close();
+	}
+	const bad = await openStream(srv.port, '/api/v1/events', { Authorization: 'Bearer cwt_nonsense' });
+	assert.equal(bad.status, 401);
 });
 
 test('a region in scope narrows the stream; one outside it is 404; no sign-in is 401', async () => {
