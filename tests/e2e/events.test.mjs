@@ -1,13 +1,15 @@
 // events.test.mjs - live case changes as Server-Sent Events (GET /api/v1/events): the
 // 相山区 dispatcher sees cases of 相山区 created and acted on, not those of 杜集区;
 // scope and sign-in; resuming with Last-Event-ID replays exactly what was missed; a
-// change made by another server on the same database arrives; the stream limit; and
-// SIGTERM with a stream open still drains and exits 0.
+// change made by another server on the same database arrives; on PostgreSQL an entry
+// committed after a later id is not missed; the stream limit; and SIGTERM with a
+// stream open still drains and exits 0.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
 
-import { DUJI, SLOW, XIANGSHAN, assertError, cliDb, randomId, sleep, startServer } from './lib.mjs';
+import { BACKEND, DUJI, SLOW, XIANGSHAN, assertError, cliDb, randomId, sleep, startServer } from './lib.mjs';
 
 let srv;
 let xs;
@@ -254,6 +256,36 @@ test('a change made through another server on the same database arrives; the str
 		await srv2.stop();
 	} finally {
 		await srv2.close();
+	}
+});
+
+test('PostgreSQL: an entry whose id was drawn earlier but committed later is not missed', { skip: BACKEND !== 'postgres' && 'PostgreSQL only (SQLite serialises writers)' }, async () => {
+	const c = await createCase(srv, xs, XIANGSHAN);
+	const s = await stream(srv, xs);
+	// A writer that draws a timeline id and holds its transaction open.
+	const psql = spawn('psql', [srv.db.url, '-qAt', '-v', 'ON_ERROR_STOP=1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+	let out = '';
+	psql.stdout.setEncoding('utf8');
+	psql.stdout.on('data', (d) => (out += d));
+	try {
+		psql.stdin.write(`BEGIN;\nINSERT INTO case_timeline (case_id, at, action, status_after) VALUES (${c.id}, extract(epoch from now())::bigint, 'supervise', 'reported') RETURNING id;\n`);
+		for (let i = 0; i < 100 && !/^\d+$/m.test(out); i++) await sleep(50);
+		const held = Number(/^(\d+)$/m.exec(out)?.[1]);
+		assert.ok(held > 0, `the held insert's id: ${out}`);
+		// A later id commits first and arrives.
+		const later = await createCase(srv, xs, XIANGSHAN);
+		const e = await s.next((x) => x.json?.case === later.id);
+		assert.ok(Number(e.id) > held);
+		await sleep(1500 * SLOW); // a poll or two past the later one
+		assert.ok(!s.events.some((x) => Number(x.id) === held));
+		psql.stdin.write('COMMIT;\n');
+		const h = await s.next((x) => Number(x.id) === held);
+		assert.equal(h.json.case, c.id);
+		assert.equal(h.json.action, 'supervise');
+		assert.equal(s.events.filter((x) => Number(x.id) === Number(e.id)).length, 1, 'the later one only once');
+	} finally {
+		psql.stdin.end();
+		s.close();
 	}
 });
 
