@@ -2,10 +2,6 @@
  * a streaming reply fed by the timeline poller of app/events.c. */
 #include "api/api.h"
 
-#include <stdlib.h>
-#include <string.h>
-
-#include "util/arena.h"
 #include "util/text.h"
 
 /* Queued bytes per stream beyond which a client that does not read is cut off (it
@@ -13,23 +9,19 @@
  * fits. */
 #define EVENTS_MAX_QUEUED (1u << 20)
 
-struct ev_stream {
-	struct cw_events *events;
-	int64_t sub;
-	struct cw_stream *st;
-};
-
 static bool ev_send(void *cls, const char *text, size_t len)
 {
-	struct ev_stream *e = cls;
-	return cw_stream_write(e->st, text, len);
+	return cw_stream_write(cls, text, len);
 }
 
-static void ev_close(void *cls)
+static bool ev_alive(void *cls)
 {
-	struct ev_stream *e = cls;
-	cw_events_unsubscribe(e->events, e->sub);
-	free(e);
+	return cw_stream_open(cls);
+}
+
+static void ev_release(void *cls)
+{
+	cw_stream_release(cls);
 }
 
 /* Last-Event-ID (the header EventSource sends on reconnect) or ?last_event_id= for
@@ -75,23 +67,25 @@ void cw_h_events(struct cw_req *req)
 	if (!last_id_or_reply(req, &last_id))
 		return;
 
-	struct ev_stream *e = cw_xcalloc(1, sizeof *e);
-	e->events = api->events;
-	e->sub = cw_events_subscribe(api->events, scope, last_id,
-				     (struct cw_events_sink){.send = ev_send, .cls = e});
-	if (!e->sub) {
-		free(e);
+	/* A slot first (the limit), then the reply, then the sink. */
+	int64_t sub = cw_events_subscribe(api->events, scope, last_id);
+	if (!sub) {
 		cw_reply_header(req, "Retry-After", "5");
 		cw_reply_error(req, CW_EC_TOO_MANY_STREAMS, NULL);
 		return;
 	}
 	cw_reply_header(req, "X-Accel-Buffering", "no");
-	e->st = cw_reply_stream(req, "text/event-stream; charset=utf-8", EVENTS_MAX_QUEUED,
-				ev_close, e);
-	if (!e->st)
-		return; /* ev_close ran */
+	struct cw_stream *st =
+	    cw_reply_stream(req, "text/event-stream; charset=utf-8", EVENTS_MAX_QUEUED);
+	if (!st) {
+		cw_events_unsubscribe(api->events, sub);
+		return;
+	}
 	/* The reconnection delay first; a comment so the client sees the stream open. */
 	static const char hello[] = "retry: 3000\n: live\n\n";
-	cw_stream_write(e->st, hello, sizeof hello - 1);
-	cw_events_activate(api->events, e->sub);
+	cw_stream_write(st, hello, sizeof hello - 1);
+	/* The hub holds the stream from here and releases it when it is over. */
+	cw_events_activate(api->events, sub,
+			   (struct cw_events_sink){.send = ev_send, .alive = ev_alive,
+						   .release = ev_release, .cls = st});
 }

@@ -121,10 +121,15 @@ void cw_events_dispatch(struct cw_events *h, const struct cw_case_change *v, int
 	cw_arena_free(a);
 }
 
-int64_t cw_events_subscribe(struct cw_events *h, const char *scope_path, int64_t last_id,
-			    struct cw_events_sink sink)
+int64_t cw_events_subscribe(struct cw_events *h, const char *scope_path, int64_t last_id)
 {
 	pthread_mutex_lock(&h->mu);
+	if (h->nsubs >= h->opt.max_subscribers) {
+		/* Streams that ended since the poller last looked free their slots now. */
+		pthread_mutex_unlock(&h->mu);
+		cw_events_reap(h);
+		pthread_mutex_lock(&h->mu);
+	}
 	if (h->nsubs >= h->opt.max_subscribers) {
 		pthread_mutex_unlock(&h->mu);
 		return 0;
@@ -138,48 +143,81 @@ int64_t cw_events_subscribe(struct cw_events *h, const char *scope_path, int64_t
 	s->scope = cw_xstrdup(scope_path);
 	s->replay_after = last_id >= 0 ? last_id : -1;
 	s->last_send_ms = cw_now_ms();
-	s->sink = sink;
 	h->subs[h->nsubs++] = s;
 	int64_t id = s->id;
 	pthread_mutex_unlock(&h->mu);
 	return id;
 }
 
-void cw_events_activate(struct cw_events *h, int64_t id)
+void cw_events_activate(struct cw_events *h, int64_t id, struct cw_events_sink sink)
 {
+	bool found = false;
 	pthread_mutex_lock(&h->mu);
-	for (int k = 0; k < h->nsubs; k++) {
+	for (int k = 0; k < h->nsubs && !found; k++) {
 		struct sub *s = h->subs[k];
 		if (s->id != id)
 			continue;
+		found = true;
+		s->sink = sink;
 		s->active = true;
 		s->last_send_ms = cw_now_ms();
 		if (s->replay_after >= 0) {
 			h->woken = true; /* replay without waiting for the next poll */
 			pthread_cond_signal(&h->cv);
 		}
-		break;
 	}
 	pthread_mutex_unlock(&h->mu);
+	if (!found && sink.release) /* unsubscribed meanwhile */
+		sink.release(sink.cls);
 }
 
+/* Without h->mu: the sink's release may take other locks. */
 static void sub_free(struct sub *s)
 {
+	if (s->active && s->sink.release)
+		s->sink.release(s->sink.cls);
 	free(s->scope);
 	free(s);
 }
 
 void cw_events_unsubscribe(struct cw_events *h, int64_t id)
 {
+	struct sub *gone = NULL;
 	pthread_mutex_lock(&h->mu);
 	for (int k = 0; k < h->nsubs; k++) {
 		if (h->subs[k]->id != id)
 			continue;
-		sub_free(h->subs[k]);
+		gone = h->subs[k];
 		h->subs[k] = h->subs[--h->nsubs];
 		break;
 	}
 	pthread_mutex_unlock(&h->mu);
+	if (gone)
+		sub_free(gone);
+}
+
+void cw_events_reap(struct cw_events *h)
+{
+	struct sub *gone[64];
+	int n;
+	do {
+		n = 0;
+		pthread_mutex_lock(&h->mu);
+		for (int k = 0; k < h->nsubs && n < 64;) {
+			struct sub *s = h->subs[k];
+			if (s->active && !s->dead && s->sink.alive && !s->sink.alive(s->sink.cls))
+				s->dead = true;
+			if (!s->dead) {
+				k++;
+				continue;
+			}
+			gone[n++] = s;
+			h->subs[k] = h->subs[--h->nsubs];
+		}
+		pthread_mutex_unlock(&h->mu);
+		for (int i = 0; i < n; i++)
+			sub_free(gone[i]);
+	} while (n == 64);
 }
 
 int cw_events_subscribers(struct cw_events *h)
@@ -362,6 +400,7 @@ static void *poller_main(void *p)
 		pthread_mutex_unlock(&h->mu);
 		poll_once(h);
 		replay_pending(h);
+		cw_events_reap(h);
 		pthread_mutex_lock(&h->mu);
 		ping_idle(h);
 		struct timespec until;
@@ -419,6 +458,7 @@ void cw_events_free(struct cw_events *h)
 	cw_events_stop(h);
 	for (int k = 0; k < h->nsubs; k++)
 		sub_free(h->subs[k]);
+	h->nsubs = 0;
 	free(h->subs);
 	pthread_cond_destroy(&h->cv);
 	pthread_mutex_destroy(&h->mu);

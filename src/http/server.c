@@ -696,22 +696,22 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* A stream's life: cw_reply_stream creates it with the response; libmicrohttpd calls
  * stream_read whenever the socket can take more; with nothing queued the reader
- * suspends the connection (under mu, so a writer either sees `suspended` and
- * resumes it, or queued its bytes before the reader looked). The response's free
- * callback, after the request completed, runs on_close and frees the stream. A
- * suspended connection cannot complete, so resuming one under mu never touches a
- * closed connection. */
+ * suspends the connection (under mu, so a writer either sees `suspended` and resumes
+ * it, or queued its bytes before the reader looked). Two references keep it: the
+ * response's (dropped by stream_done when the request is over, which marks it `done`)
+ * and the caller's (cw_stream_release). A writer resumes only a suspended connection,
+ * which cannot complete meanwhile, so the connection is valid whenever it is touched.
+ * Lock order: streams_mu, then mu; stream_done takes mu alone and calls nobody, so
+ * libmicrohttpd may run it under its own locks while a writer holds the caller's. */
 struct cw_stream {
 	pthread_mutex_t mu;
 	struct cw_server *server;
 	struct MHD_Connection *conn;
 	struct cw_buf q; /* bytes not yet handed to libmicrohttpd, from q_off */
 	size_t q_off, max;
-	bool suspended, ended, cut;
-	_Atomic int64_t last_write;
-	void (*on_close)(void *cls);
-	void *cls;
-	struct cw_stream *prev, *next; /* in server->streams */
+	bool suspended, ended, cut, done;
+	int refs;
+	struct cw_stream *prev, *next; /* in server->streams while not done */
 };
 
 static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
@@ -745,18 +745,26 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
 /* Under st->mu. */
 static void stream_wake(struct cw_stream *st)
 {
-	if (st->suspended) {
+	if (st->suspended && !st->done) {
 		st->suspended = false;
 		MHD_resume_connection(st->conn);
 	}
 }
 
-static void stream_free(void *cls)
+/* Drops a reference; under st->mu, which it releases (and destroys with the last). */
+static void stream_unref_locked(struct cw_stream *st)
 {
-	struct cw_stream *st = cls;
-	/* First the owner lets go (no write can come after), then the list. */
-	if (st->on_close)
-		st->on_close(st->cls);
+	bool last = --st->refs == 0;
+	pthread_mutex_unlock(&st->mu);
+	if (!last)
+		return;
+	cw_buf_release(&st->q);
+	pthread_mutex_destroy(&st->mu);
+	free(st);
+}
+
+static void stream_unlink(struct cw_stream *st)
+{
 	struct cw_server *s = st->server;
 	pthread_mutex_lock(&s->streams_mu);
 	if (st->prev)
@@ -765,15 +773,26 @@ static void stream_free(void *cls)
 		s->streams = st->next;
 	if (st->next)
 		st->next->prev = st->prev;
+	st->prev = st->next = NULL;
 	pthread_mutex_unlock(&s->streams_mu);
+}
+
+/* The response's free callback: the request is over. */
+static void stream_done(void *cls)
+{
+	struct cw_stream *st = cls;
+	stream_unlink(st);
 	cw_metrics_stream(-1);
+	pthread_mutex_lock(&st->mu);
+	st->done = true;
+	st->suspended = false;
 	cw_buf_release(&st->q);
-	pthread_mutex_destroy(&st->mu);
-	free(st);
+	st->q_off = 0;
+	stream_unref_locked(st);
 }
 
 struct cw_stream *cw_reply_stream(struct cw_req *req, const char *content_type,
-				  size_t max_queued, void (*on_close)(void *cls), void *cls)
+				  size_t max_queued)
 {
 	struct req_ctx *c = ctx_of(req);
 	struct cw_stream *st = cw_xcalloc(1, sizeof *st);
@@ -781,9 +800,7 @@ struct cw_stream *cw_reply_stream(struct cw_req *req, const char *content_type,
 	st->server = c->server;
 	st->conn = req->conn;
 	st->max = max_queued ? max_queued : 1u << 20;
-	atomic_init(&st->last_write, cw_now_ms());
-	st->on_close = on_close;
-	st->cls = cls;
+	st->refs = 2;
 	pthread_mutex_lock(&c->server->streams_mu);
 	st->next = c->server->streams;
 	if (st->next)
@@ -792,9 +809,10 @@ struct cw_stream *cw_reply_stream(struct cw_req *req, const char *content_type,
 	pthread_mutex_unlock(&c->server->streams_mu);
 	cw_metrics_stream(1);
 	struct MHD_Response *resp =
-	    MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, st, stream_free);
+	    MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, st, stream_done);
 	if (!resp) {
-		stream_free(st);
+		stream_done(st);
+		cw_stream_release(st);
 		set_response(req, 200, NULL);
 		return NULL;
 	}
@@ -807,7 +825,7 @@ bool cw_stream_write(struct cw_stream *st, const char *data, size_t len)
 {
 	bool ok = false;
 	pthread_mutex_lock(&st->mu);
-	if (st->cut || st->ended) {
+	if (st->cut || st->ended || st->done) {
 		/* gone already */
 	} else if (len > st->max - (st->q.len - st->q_off)) {
 		/* The client falls behind: cut it rather than queue without bound. */
@@ -819,7 +837,6 @@ bool cw_stream_write(struct cw_stream *st, const char *data, size_t len)
 		if (st->q_off && st->q_off == st->q.len)
 			st->q.len = st->q_off = 0;
 		cw_buf_append(&st->q, data, len);
-		atomic_store(&st->last_write, cw_now_ms());
 		stream_wake(st);
 		ok = true;
 	}
@@ -835,18 +852,44 @@ void cw_stream_end(struct cw_stream *st)
 	pthread_mutex_unlock(&st->mu);
 }
 
-int64_t cw_stream_last_write(struct cw_stream *st)
+bool cw_stream_open(struct cw_stream *st)
 {
-	return atomic_load(&st->last_write);
+	pthread_mutex_lock(&st->mu);
+	bool open = !st->cut && !st->ended && !st->done;
+	pthread_mutex_unlock(&st->mu);
+	return open;
 }
 
-/* Draining: every open stream ends after what it has queued. */
+void cw_stream_release(struct cw_stream *st)
+{
+	if (!st)
+		return;
+	pthread_mutex_lock(&st->mu);
+	stream_unref_locked(st);
+}
+
+/* Draining: every open stream ends after what it has queued. The streams are held
+ * (a reference each) and ended outside streams_mu, which stream_done takes. */
 static void end_streams(struct cw_server *s)
 {
 	pthread_mutex_lock(&s->streams_mu);
+	int n = 0;
 	for (struct cw_stream *st = s->streams; st; st = st->next)
-		cw_stream_end(st);
+		n++;
+	struct cw_stream **v = cw_xcalloc((size_t)n + 1, sizeof *v);
+	n = 0;
+	for (struct cw_stream *st = s->streams; st; st = st->next) {
+		pthread_mutex_lock(&st->mu);
+		st->refs++;
+		pthread_mutex_unlock(&st->mu);
+		v[n++] = st;
+	}
 	pthread_mutex_unlock(&s->streams_mu);
+	for (int i = 0; i < n; i++) {
+		cw_stream_end(v[i]);
+		cw_stream_release(v[i]);
+	}
+	free(v);
 }
 
 /* ---- start and stop ---- */

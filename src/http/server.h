@@ -150,18 +150,23 @@ struct cw_server_limits cw_server_limits_default(void);
  * draining server does not wait for clients that never leave. */
 struct cw_stream;
 
-/* Starts the streaming reply to req (status 200, the given content type, chunked).
- * on_close(cls) runs once, from a server thread, when the stream is over and before
- * it is freed: after it returns, the stream must not be used. It runs even when the
- * reply cannot start (then this returns NULL). max_queued 0 means 1 MiB. */
+/* Starts the streaming reply to req (status 200, the given content type, chunked) and
+ * returns the caller's reference to the stream (NULL when libmicrohttpd has no memory:
+ * then the request ends without a reply). The stream stays valid until the caller
+ * calls cw_stream_release, even after the client has gone (writes then fail):
+ * libmicrohttpd's own reference is dropped when the request completes. No callback
+ * runs from libmicrohttpd's cleanup, so callers may write while holding their locks.
+ * max_queued 0 means 1 MiB. */
 struct cw_stream *cw_reply_stream(struct cw_req *req, const char *content_type,
-				  size_t max_queued, void (*on_close)(void *cls), void *cls);
-/* Queues bytes; thread-safe. False when the stream has ended or was cut, or when
- * these bytes would overflow its queue (the stream is then cut). */
+				  size_t max_queued);
+/* Queues bytes; thread-safe. False when the stream has ended or was cut or its
+ * request is over, or when these bytes would overflow its queue (the stream is then
+ * cut). */
 bool cw_stream_write(struct cw_stream *st, const char *data, size_t len);
 /* Ends the stream once the queued bytes are sent. */
 void cw_stream_end(struct cw_stream *st);
-/* Milliseconds (cw_now_ms) of the last successful write or of the start. */
-int64_t cw_stream_last_write(struct cw_stream *st);
+/* False once the stream was ended or cut or its request is over. */
+bool cw_stream_open(struct cw_stream *st);
+void cw_stream_release(struct cw_stream *st);
 
 #endif

@@ -86,8 +86,21 @@ struct fake_sink {
 	char text[8192];
 	size_t len;
 	int calls;
-	bool fail;
+	bool fail, gone;
 };
+
+static int released;
+
+static void fake_release(void *cls)
+{
+	(void)cls;
+	released++;
+}
+
+static bool fake_alive(void *cls)
+{
+	return !((struct fake_sink *)cls)->gone;
+}
 
 static bool fake_send(void *cls, const char *text, size_t n)
 {
@@ -103,6 +116,12 @@ static bool fake_send(void *cls, const char *text, size_t n)
 	return true;
 }
 
+static struct cw_events_sink sink_of(struct fake_sink *f)
+{
+	return (struct cw_events_sink){.send = fake_send, .alive = fake_alive,
+				       .release = fake_release, .cls = f};
+}
+
 static struct cw_case_change change(int64_t id, int64_t case_id, const char *path)
 {
 	return (struct cw_case_change){.id = id, .case_id = case_id, .at = 1795766400,
@@ -116,14 +135,14 @@ static void test_fanout_scope(void **state)
 	(void)state;
 	struct cw_events *h = cw_events_new(NULL, NULL);
 	struct fake_sink xs = {0}, duji = {0}, city = {0}, early = {0};
-	int64_t a = cw_events_subscribe(h, XIANGSHAN, -1, (struct cw_events_sink){fake_send, &xs});
-	int64_t b = cw_events_subscribe(h, DUJI, -1, (struct cw_events_sink){fake_send, &duji});
-	int64_t c = cw_events_subscribe(h, CITY, -1, (struct cw_events_sink){fake_send, &city});
-	int64_t d = cw_events_subscribe(h, CITY, -1, (struct cw_events_sink){fake_send, &early});
+	int64_t a = cw_events_subscribe(h, XIANGSHAN, -1);
+	int64_t b = cw_events_subscribe(h, DUJI, -1);
+	int64_t c = cw_events_subscribe(h, CITY, -1);
+	int64_t d = cw_events_subscribe(h, CITY, -1);
 	assert_true(a > 0 && b > 0 && c > 0 && d > 0);
-	cw_events_activate(h, a);
-	cw_events_activate(h, b);
-	cw_events_activate(h, c); /* d is not activated: gets nothing yet */
+	cw_events_activate(h, a, sink_of(&xs));
+	cw_events_activate(h, b, sink_of(&duji));
+	cw_events_activate(h, c, sink_of(&city)); /* d is not activated: gets nothing yet */
 	struct cw_case_change v[] = {change(1, 7, XIANGNAN), change(2, 8, DUJI),
 				     change(3, 9, XIANGSHAN "0")}; /* a sibling prefix, not below */
 	cw_events_dispatch(h, v, 3);
@@ -146,18 +165,24 @@ static void test_fanout_failed_sink(void **state)
 	(void)state;
 	struct cw_events *h = cw_events_new(NULL, NULL);
 	struct fake_sink slow = {.fail = true}, ok = {0};
-	int64_t a = cw_events_subscribe(h, CITY, -1, (struct cw_events_sink){fake_send, &slow});
-	int64_t b = cw_events_subscribe(h, CITY, -1, (struct cw_events_sink){fake_send, &ok});
-	cw_events_activate(h, a);
-	cw_events_activate(h, b);
+	released = 0;
+	int64_t a = cw_events_subscribe(h, CITY, -1);
+	int64_t b = cw_events_subscribe(h, CITY, -1);
+	cw_events_activate(h, a, sink_of(&slow));
+	cw_events_activate(h, b, sink_of(&ok));
 	struct cw_case_change v[] = {change(1, 7, XIANGNAN), change(2, 8, DUJI)};
 	cw_events_dispatch(h, v, 2);
 	cw_events_dispatch(h, v, 2);
-	/* One refused send and the subscriber gets nothing more (its owner will
-	 * unsubscribe it when the stream closes); the others are not held up. */
+	/* One refused send and the subscriber gets nothing more; the others are not
+	 * held up. The reaper then removes it and releases its sink. */
 	assert_int_equal(slow.calls, 1);
 	assert_int_equal(ok.calls, 4);
-	cw_events_free(h); /* frees what is still subscribed */
+	assert_int_equal(cw_events_subscribers(h), 2);
+	cw_events_reap(h);
+	assert_int_equal(cw_events_subscribers(h), 1);
+	assert_int_equal(released, 1);
+	cw_events_free(h); /* releases what is still subscribed */
+	assert_int_equal(released, 2);
 }
 
 static void test_subscriber_limit(void **state)
@@ -165,12 +190,17 @@ static void test_subscriber_limit(void **state)
 	(void)state;
 	struct cw_events *h = cw_events_new(NULL, &(struct cw_events_options){.max_subscribers = 2});
 	struct fake_sink f = {0};
-	int64_t a = cw_events_subscribe(h, CITY, -1, (struct cw_events_sink){fake_send, &f});
-	int64_t b = cw_events_subscribe(h, CITY, -1, (struct cw_events_sink){fake_send, &f});
+	int64_t a = cw_events_subscribe(h, CITY, -1);
+	int64_t b = cw_events_subscribe(h, CITY, -1);
 	assert_true(a > 0 && b > 0 && a != b);
-	assert_int_equal(cw_events_subscribe(h, CITY, -1, (struct cw_events_sink){fake_send, &f}), 0);
+	assert_int_equal(cw_events_subscribe(h, CITY, -1), 0);
 	cw_events_unsubscribe(h, a);
-	assert_true(cw_events_subscribe(h, CITY, -1, (struct cw_events_sink){fake_send, &f}) > 0);
+	int64_t c = cw_events_subscribe(h, CITY, -1);
+	assert_true(c > 0);
+	/* A sink that is no longer alive frees its slot for the next subscriber. */
+	cw_events_activate(h, c, sink_of(&f));
+	f.gone = true;
+	assert_true(cw_events_subscribe(h, CITY, -1) > 0);
 	cw_events_free(h);
 }
 
