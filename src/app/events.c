@@ -285,6 +285,7 @@ static void poll_once(struct cw_events *h)
 			cw_arena_free(a);
 			return;
 		}
+		int64_t last = r.n ? r.items[r.n - 1].id : after;
 		/* Keep only what the cursor has not delivered yet. */
 		int w = 0;
 		for (int i = 0; i < r.n; i++)
@@ -292,8 +293,7 @@ static void poll_once(struct cw_events *h)
 				r.items[w++] = r.items[i];
 		cw_events_dispatch(h, r.items, w);
 		bool more = r.n == READ_BATCH;
-		if (more)
-			after = r.items ? r.items[r.n - 1].id : after;
+		after = last;
 		cw_arena_free(a);
 		if (!more)
 			return;
