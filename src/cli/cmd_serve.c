@@ -148,7 +148,7 @@ int cmd_serve(int argc, char **argv)
 	pthread_cond_signal(&hk.wake);
 	pthread_mutex_unlock(&hk.lock);
 	pthread_join(hk_thread, NULL);
-	/* The server has ended every stream (each unsubscribed as it closed). */
+	/* The server has ended every stream; the hub releases those it still holds. */
 	cw_events_free(api.events);
 	cw_store_close(store);
 	cw_geo_locator_free(api.locator);
