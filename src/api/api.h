@@ -23,6 +23,7 @@ struct cw_api {
 	int64_t grids_version;          /* of the index published last (atomic) */
 	const char *data_dir;           /* --data-dir: attachments/ lives there */
 	struct cw_keyring *keyring;     /* personal-data keys (util/keyring.h) */
+	struct cw_events *events;       /* live case changes (GET /api/v1/events) */
 };
 
 /* The route table of the whole server. */
@@ -114,6 +115,7 @@ void cw_h_attachment_get(struct cw_req *req);
 json_t *cw_api_attachments_brief(struct cw_req *req, const struct cw_attachment *items, int n);
 void cw_h_healthz(struct cw_req *req);
 void cw_h_metrics(struct cw_req *req);
+void cw_h_events(struct cw_req *req);
 
 /* The If-Match of a write, checked again inside the service's write transaction (see
  * struct cw_if_match in app.h): whether the request's If-Match is "*" or the ETag of

@@ -191,6 +191,8 @@ void cw_h_case_create(struct cw_req *req)
 				       &v, &field);
 	if (cw_api_fail(req, ec, field))
 		return;
+	if (!v.replayed)
+		cw_events_wake(cw_api_of(req)->events); /* a timeline entry: push it now */
 	reply_case(req, v.replayed ? 200 : 201, &v);
 }
 
@@ -290,6 +292,7 @@ void cw_h_case_action(struct cw_req *req)
 				    action, &in, cw_now(), &v, &field);
 	if (cw_api_fail(req, ec, field))
 		return;
+	cw_events_wake(cw_api_of(req)->events); /* a timeline entry: push it now */
 	reply_case(req, 200, &v);
 }
 

@@ -52,6 +52,7 @@ static const struct cw_route routes[] = {
     {"POST", "/api/v1/notifications/{id}/read", cw_h_notification_read, 0},
     {"GET", "/api/v1/escalation-policy", cw_h_escalation_policy_get, 0},
     {"PUT", "/api/v1/escalation-policy", cw_h_escalation_policy_put, 0},
+    {"GET", "/api/v1/events", cw_h_events, 0},
 };
 
 const struct cw_route *cw_api_routes(int *n)

@@ -592,4 +592,59 @@ enum cw_ec cw_keys_usage(cw_store *s, struct cw_keyring *kr, struct cw_key_usage
 enum cw_ec cw_keys_rewrap(cw_store *s, struct cw_keyring *kr, const struct cw_actor *actor,
 			  int batch, int64_t now, int64_t *rewrapped, int64_t *failed);
 
+/* ---- live case changes: the timeline poller and its fan-out (events.c) ----
+ *
+ * One poller thread per process reads the case timeline after the last entry it has
+ * seen (every poll_ms, and at once after cw_events_wake), with the bookkeeping of
+ * core/event_cursor.h so that entries committed out of id order are not missed, and
+ * hands each entry, as one Server-Sent Event, to every subscriber whose region path
+ * contains the case's. The store is the source, so changes made by other instances
+ * and by the command line arrive too. Subscribers are sinks: a send that fails (the
+ * client fell behind or left) or a sink no longer alive drops the subscriber; the
+ * poller then removes it and releases its sink. */
+struct cw_events;
+
+struct cw_events_sink {
+	/* Called under the hub's lock; must not block or call back into the hub. */
+	bool (*send)(void *cls, const char *text, size_t len);
+	bool (*alive)(void *cls);   /* may be NULL: alive until a send fails */
+	void (*release)(void *cls); /* may be NULL; called once, without the lock */
+	void *cls;
+};
+
+struct cw_events_options {
+	int max_subscribers; /* subscribe refuses beyond (default 1000) */
+	int replay_max;	     /* entries replayed after a Last-Event-ID (default 1000) */
+	int poll_ms;	     /* between reads of the timeline (default 1000) */
+	int ping_ms;	     /* a ": ping" comment after this much silence (default 15000) */
+	int gap_grace_ms;    /* how long a skipped id is waited for (default 60000) */
+};
+
+/* store may be NULL for a hub that only fans out (tests). */
+struct cw_events *cw_events_new(cw_store *s, const struct cw_events_options *opt);
+/* Reads the timeline's end and starts the poller; false when the thread cannot start. */
+bool cw_events_start(struct cw_events *h);
+/* Stops and joins the poller (no send after it returns). */
+void cw_events_stop(struct cw_events *h);
+/* Stops, releases every sink still subscribed, frees. */
+void cw_events_free(struct cw_events *h);
+/* This process just committed a timeline entry: poll now. */
+void cw_events_wake(struct cw_events *h);
+/* Reserves a subscriber slot for the cases under scope_path: its handle (> 0), or 0
+ * when max_subscribers are taken. last_id >= 0: the entries after it (in scope, at
+ * most replay_max, then an "event: reset" when more were missed) are sent first, by
+ * the poller, then the live ones; -1: live only. Nothing is sent before
+ * cw_events_activate gives the sink. */
+int64_t cw_events_subscribe(struct cw_events *h, const char *scope_path, int64_t last_id);
+void cw_events_activate(struct cw_events *h, int64_t sub, struct cw_events_sink sink);
+/* Removes the subscriber and releases its sink (if activated). */
+void cw_events_unsubscribe(struct cw_events *h, int64_t sub);
+int cw_events_subscribers(struct cw_events *h);
+/* The fan-out of changes read from the store (the poller's; public for tests). */
+void cw_events_dispatch(struct cw_events *h, const struct cw_case_change *v, int n);
+/* Removes the subscribers whose sink failed or is no longer alive and releases their
+ * sinks (the poller does it every round; public for tests). */
+void cw_events_reap(struct cw_events *h);
+/* One change as a Server-Sent Event: "id: …\nevent: case\ndata: {…}\n\n". */
+char *cw_events_format(struct cw_arena *a, const struct cw_case_change *c);
 #endif

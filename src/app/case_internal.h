@@ -13,7 +13,7 @@ void cw_case_state_put(const struct cw_case_kind *k, const struct cw_case_state 
 		       struct cw_case *c);
 
 /* One change the engine computed, to persist. */
-struct cw_case_change {
+struct cw_case_commit_args {
 	const struct cw_case_env *env;
 	const struct cw_actor *actor; /* the scheduler: user_id 0, username "system" */
 	const struct cw_case_kind *kind;
@@ -32,7 +32,7 @@ struct cw_case_change {
  * it changed since it was read; nothing was written), appends the timeline entry,
  * notifies whom fx->notify names (never the actor) and appends the audit record, all in
  * `tx`. CW_DB_ABORT with ch->ec when a deadline cannot be computed. */
-int cw_case_commit(struct cw_tx *tx, struct cw_case *k, struct cw_case_change *ch);
+int cw_case_commit(struct cw_tx *tx, struct cw_case *k, struct cw_case_commit_args *ch);
 
 /* Resolves CW_CASE_NOTIFY_* bits for case `k` (at its handling level now) to users and
  * writes one notification of `what` to each, except `skip_user` (the actor); *count says

@@ -608,7 +608,7 @@ static int act_tx(struct cw_tx *tx, void *p)
 			   : in->result	 ? in->result
 			   : in->comment ? in->comment
 					 : in->note;
-	struct cw_case_change ch = {.env = c->env, .actor = c->actor, .kind = kind, .fx = &fx,
+	struct cw_case_commit_args ch = {.env = c->env, .actor = c->actor, .kind = kind, .fx = &fx,
 				    .status_before = status_before, .note = note,
 				    .audit_action = cw_arena_printf(a, "case.%s", c->action),
 				    .now = c->now};
@@ -655,7 +655,7 @@ void cw_case_state_put(const struct cw_case_kind *k, const struct cw_case_state 
 	from_state(k, st, c);
 }
 
-int cw_case_commit(struct cw_tx *tx, struct cw_case *k, struct cw_case_change *ch)
+int cw_case_commit(struct cw_tx *tx, struct cw_case *k, struct cw_case_commit_args *ch)
 {
 	struct cw_arena *a = cw_store_tx_arena(tx);
 	const struct cw_case_kind *kind = ch->kind;

@@ -56,7 +56,7 @@ static int one_case(struct cw_tx *tx, struct pass *p, struct cw_case *k)
 	}
 	const char *status_before = k->status;
 	cw_case_state_put(kind, &after, k);
-	struct cw_case_change ch = {
+	struct cw_case_commit_args ch = {
 	    .env = p->env, .actor = &system_actor, .kind = kind, .fx = &fx,
 	    .status_before = status_before,
 	    .note = t == CW_TICK_ESCALATE ? "逾期未办结，自动提级" : NULL,

@@ -24,6 +24,7 @@ struct cw_settings {
 	struct cw_work_hours work_hours; /* working hours for deadlines */
 	int64_t tick_interval;		 /* seconds between scheduler passes in serve; 0 none */
 	const char *key_file; /* personal-data keys; NULL: <data_dir>/keys/pii.key */
+	int max_streams; /* concurrent GET /api/v1/events streams (1000) */
 };
 
 void cw_settings_defaults(struct cw_settings *s);

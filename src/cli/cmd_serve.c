@@ -22,6 +22,7 @@ static const char usage[] =
     "                       [--work-hours 08:30-12:00,14:30-17:30]\n"
     "                       [--tick-interval 30s]   (scheduler passes; 0 disables)\n"
     "                       [--key-file FILE (default DATA-DIR/keys/pii.key)]\n"
+    "                       [--max-streams 1000]\n"
     "Serves until SIGINT or SIGTERM, lets requests in flight finish, exits 0.\n";
 
 /* Housekeeping beside the server: every ten seconds the grid index is rebuilt if
@@ -137,10 +138,16 @@ int cmd_serve(int argc, char **argv)
 	};
 	sc.limits.max_body = (size_t)s.max_body;
 	sc.routes = cw_api_routes(&sc.nroutes);
+	/* Live case changes: the poller starts before the first request. */
+	api.events = cw_events_new(store, &(struct cw_events_options){.max_subscribers =
+									   s.max_streams});
+	if (!cw_events_start(api.events))
+		cw_warn("events: cannot start the timeline poller; live updates are off");
 	char err[256];
 	struct cw_server *srv = cw_server_start(&sc, err, sizeof err);
 	if (!srv) {
 		fprintf(stderr, "civicgrid serve: %s\n", err);
+		cw_events_free(api.events);
 		cw_store_close(store);
 		cw_geo_locator_free(api.locator);
 		cw_keyring_free(keyring);
@@ -171,6 +178,8 @@ int cmd_serve(int argc, char **argv)
 	pthread_cond_signal(&hk.wake);
 	pthread_mutex_unlock(&hk.lock);
 	pthread_join(hk_thread, NULL);
+	/* The server has ended every stream; the hub releases those it still holds. */
+	cw_events_free(api.events);
 	cw_store_close(store);
 	cw_geo_locator_free(api.locator);
 	cw_api_calendar_release(&api);

@@ -38,6 +38,7 @@ void cw_settings_defaults(struct cw_settings *s)
 	    .log_level = "info",
 	    .work_hours = cw_work_hours_default(),
 	    .tick_interval = 30,
+	    .max_streams = 1000,
 	};
 }
 
@@ -100,6 +101,10 @@ const char *cw_settings_set(struct cw_settings *s, const char *key, const char *
 		if (strcmp(v, "debug") && strcmp(v, "info") && strcmp(v, "warn") && strcmp(v, "error"))
 			return "expects debug, info, warn or error";
 		s->log_level = keep(v);
+	} else if (strcmp(key, "max_streams") == 0) {
+		if (!cw_parse_int(v, 1, 100000, &n))
+			return "expects a number from 1 to 100000";
+		s->max_streams = (int)n;
 	} else
 		return "is not a known setting";
 	return NULL;
@@ -153,6 +158,7 @@ static const char *const setting_flags[] = {
     "session-absolute", "lockout-threshold", "lockout-duration", "max-body", "log-level", "work-hours",
     "tick-interval",
     "key-file",
+    "max-streams",
 };
 
 int cw_cli_parse(int argc, char **argv, struct cw_settings *s, cw_opt_fn extra, void *ctx,

@@ -32,6 +32,7 @@ static _Atomic uint64_t requests[NSLOTS][NSTATUS];
 static _Atomic uint64_t buckets[NSLOTS][NBUCKETS];
 static _Atomic uint64_t sum_ns[NSLOTS];
 static _Atomic int64_t open_connections;
+static _Atomic int64_t open_streams;
 
 static const struct cw_route *table;
 static int ntable;
@@ -78,6 +79,11 @@ void cw_metrics_observe(int route, int status, double seconds)
 	atomic_fetch_add_explicit(&buckets[s][b], 1, memory_order_relaxed);
 	/* Nanoseconds in 64 bits overflow after 584 years of summed latency. */
 	atomic_fetch_add_explicit(&sum_ns[s], (uint64_t)(seconds * 1e9), memory_order_relaxed);
+}
+
+void cw_metrics_stream(int delta)
+{
+	atomic_fetch_add_explicit(&open_streams, delta, memory_order_relaxed);
 }
 
 void cw_metrics_conn(int delta)
@@ -179,6 +185,12 @@ void cw_metrics_render(struct cw_buf *out)
 		      "# TYPE civicgrid_http_open_connections gauge\n"
 		      "civicgrid_http_open_connections %lld\n",
 		      (long long)atomic_load_explicit(&open_connections, memory_order_relaxed));
+	cw_buf_printf(out,
+		      "# HELP civicgrid_http_open_streams Streaming replies (Server-Sent "
+		      "Events) open now.\n"
+		      "# TYPE civicgrid_http_open_streams gauge\n"
+		      "civicgrid_http_open_streams %lld\n",
+		      (long long)atomic_load_explicit(&open_streams, memory_order_relaxed));
 	cw_buf_printf(out,
 		      "# HELP civicgrid_process_start_time_seconds Start time of the process "
 		      "since the Unix epoch in seconds.\n"

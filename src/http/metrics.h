@@ -14,5 +14,7 @@ void cw_metrics_init(const struct cw_route *routes, int nroutes);
 void cw_metrics_observe(int route, int status, double seconds);
 void cw_metrics_conn(int delta); /* +1 on open, -1 on close */
 void cw_metrics_render(struct cw_buf *out);
+/* Streaming replies (Server-Sent Events) open now: +1 on start, -1 on end. */
+void cw_metrics_stream(int delta);
 
 #endif

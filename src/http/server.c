@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,8 @@ struct cw_server {
 	unsigned short port;
 	atomic_int inflight; /* requests between the URI callback and completion */
 	atomic_bool stopping;
+	pthread_mutex_t streams_mu; /* guards the list of open streams */
+	struct cw_stream *streams;
 };
 
 struct reply_header {
@@ -713,6 +716,206 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	cw_warn("libmicrohttpd: %s", msg);
 }
 
+/* ---- streaming replies ---- */
+
+/* A stream's life: cw_reply_stream creates it with the response; libmicrohttpd calls
+ * stream_read whenever the socket can take more; with nothing queued the reader
+ * suspends the connection (under mu, so a writer either sees `suspended` and resumes
+ * it, or queued its bytes before the reader looked). Two references keep it: the
+ * response's (dropped by stream_done when the request is over, which marks it `done`)
+ * and the caller's (cw_stream_release). A writer resumes only a suspended connection,
+ * which cannot complete meanwhile, so the connection is valid whenever it is touched.
+ * Lock order: streams_mu, then mu; stream_done takes mu alone and calls nobody, so
+ * libmicrohttpd may run it under its own locks while a writer holds the caller's. */
+struct cw_stream {
+	pthread_mutex_t mu;
+	struct cw_server *server;
+	struct MHD_Connection *conn;
+	struct cw_buf q; /* bytes not yet handed to libmicrohttpd, from q_off */
+	size_t q_off, max;
+	bool suspended, ended, cut, done;
+	int refs;
+	struct cw_stream *prev, *next; /* in server->streams while not done */
+};
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+	(void)pos;
+	struct cw_stream *st = cls;
+	ssize_t r;
+	pthread_mutex_lock(&st->mu);
+	size_t have = st->q.len - st->q_off;
+	if (st->cut) {
+		r = MHD_CONTENT_READER_END_WITH_ERROR;
+	} else if (have) {
+		size_t n = have < max ? have : max;
+		memcpy(out, st->q.data + st->q_off, n);
+		st->q_off += n;
+		if (st->q_off == st->q.len)
+			st->q.len = st->q_off = 0;
+		r = (ssize_t)n;
+	} else if (st->ended || atomic_load(&st->server->stopping)) {
+		r = MHD_CONTENT_READER_END_OF_STREAM;
+	} else {
+		/* Nothing to send: out of the event loop until a write resumes it. */
+		st->suspended = true;
+		MHD_suspend_connection(st->conn);
+		r = 0;
+	}
+	pthread_mutex_unlock(&st->mu);
+	return r;
+}
+
+/* Under st->mu. */
+static void stream_wake(struct cw_stream *st)
+{
+	if (st->suspended && !st->done) {
+		st->suspended = false;
+		MHD_resume_connection(st->conn);
+	}
+}
+
+/* Drops a reference; under st->mu, which it releases (and destroys with the last). */
+static void stream_unref_locked(struct cw_stream *st)
+{
+	bool last = --st->refs == 0;
+	pthread_mutex_unlock(&st->mu);
+	if (!last)
+		return;
+	cw_buf_release(&st->q);
+	pthread_mutex_destroy(&st->mu);
+	free(st);
+}
+
+static void stream_unlink(struct cw_stream *st)
+{
+	struct cw_server *s = st->server;
+	pthread_mutex_lock(&s->streams_mu);
+	if (st->prev)
+		st->prev->next = st->next;
+	else if (s->streams == st)
+		s->streams = st->next;
+	if (st->next)
+		st->next->prev = st->prev;
+	st->prev = st->next = NULL;
+	pthread_mutex_unlock(&s->streams_mu);
+}
+
+/* The response's free callback: the request is over. */
+static void stream_done(void *cls)
+{
+	struct cw_stream *st = cls;
+	stream_unlink(st);
+	cw_metrics_stream(-1);
+	pthread_mutex_lock(&st->mu);
+	st->done = true;
+	st->suspended = false;
+	cw_buf_release(&st->q);
+	st->q_off = 0;
+	stream_unref_locked(st);
+}
+
+struct cw_stream *cw_reply_stream(struct cw_req *req, const char *content_type,
+				  size_t max_queued)
+{
+	struct req_ctx *c = ctx_of(req);
+	struct cw_stream *st = cw_xcalloc(1, sizeof *st);
+	pthread_mutex_init(&st->mu, NULL);
+	st->server = c->server;
+	st->conn = req->conn;
+	st->max = max_queued ? max_queued : 1u << 20;
+	st->refs = 2;
+	pthread_mutex_lock(&c->server->streams_mu);
+	st->next = c->server->streams;
+	if (st->next)
+		st->next->prev = st;
+	c->server->streams = st;
+	pthread_mutex_unlock(&c->server->streams_mu);
+	cw_metrics_stream(1);
+	struct MHD_Response *resp =
+	    MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, st, stream_done);
+	if (!resp) {
+		stream_done(st);
+		cw_stream_release(st);
+		set_response(req, 200, NULL);
+		return NULL;
+	}
+	cw_reply_header(req, "Content-Type", content_type);
+	set_response(req, 200, resp);
+	return st;
+}
+
+bool cw_stream_write(struct cw_stream *st, const char *data, size_t len)
+{
+	bool ok = false;
+	pthread_mutex_lock(&st->mu);
+	if (st->cut || st->ended || st->done) {
+		/* gone already */
+	} else if (len > st->max - (st->q.len - st->q_off)) {
+		/* The client falls behind: cut it rather than queue without bound. */
+		st->cut = true;
+		cw_buf_release(&st->q);
+		st->q_off = 0;
+		stream_wake(st);
+	} else {
+		if (st->q_off && st->q_off == st->q.len)
+			st->q.len = st->q_off = 0;
+		cw_buf_append(&st->q, data, len);
+		stream_wake(st);
+		ok = true;
+	}
+	pthread_mutex_unlock(&st->mu);
+	return ok;
+}
+
+void cw_stream_end(struct cw_stream *st)
+{
+	pthread_mutex_lock(&st->mu);
+	st->ended = true;
+	stream_wake(st);
+	pthread_mutex_unlock(&st->mu);
+}
+
+bool cw_stream_open(struct cw_stream *st)
+{
+	pthread_mutex_lock(&st->mu);
+	bool open = !st->cut && !st->ended && !st->done;
+	pthread_mutex_unlock(&st->mu);
+	return open;
+}
+
+void cw_stream_release(struct cw_stream *st)
+{
+	if (!st)
+		return;
+	pthread_mutex_lock(&st->mu);
+	stream_unref_locked(st);
+}
+
+/* Draining: every open stream ends after what it has queued. The streams are held
+ * (a reference each) and ended outside streams_mu, which stream_done takes. */
+static void end_streams(struct cw_server *s)
+{
+	pthread_mutex_lock(&s->streams_mu);
+	int n = 0;
+	for (struct cw_stream *st = s->streams; st; st = st->next)
+		n++;
+	struct cw_stream **v = cw_xcalloc((size_t)n + 1, sizeof *v);
+	n = 0;
+	for (struct cw_stream *st = s->streams; st; st = st->next) {
+		pthread_mutex_lock(&st->mu);
+		st->refs++;
+		pthread_mutex_unlock(&st->mu);
+		v[n++] = st;
+	}
+	pthread_mutex_unlock(&s->streams_mu);
+	for (int i = 0; i < n; i++) {
+		cw_stream_end(v[i]);
+		cw_stream_release(v[i]);
+	}
+	free(v);
+}
+
 /* ---- start and stop ---- */
 
 /* "HOST:PORT" or "[IPV6]:PORT" into a socket address; the host may be a name. */
@@ -821,11 +1024,13 @@ struct cw_server *cw_server_start(const struct cw_server_config *cfg, char *err,
 	unsigned threads = cfg->threads > 0 ? (unsigned)cfg->threads : 8;
 	atomic_init(&s->inflight, 0);
 	atomic_init(&s->stopping, false);
+	pthread_mutex_init(&s->streams_mu, NULL);
 	cw_metrics_init(cfg->routes, cfg->nroutes);
 
-	/* MHD_USE_ITC: quiescing a daemon with internal threads needs it. */
+	/* MHD_USE_ITC: quiescing a daemon with internal threads needs it; suspend and
+	 * resume keep idle streams (cw_reply_stream) off the pool's threads. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
-			 MHD_USE_ITC | MHD_USE_ERROR_LOG;
+			 MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	s->daemon = MHD_start_daemon(
@@ -866,6 +1071,7 @@ void cw_server_shutdown(struct cw_server *s, int timeout_ms)
 	 * (and those already in its backlog) instead of leaving them hanging. */
 	if (fd != MHD_INVALID_SOCKET)
 		shutdown(fd, SHUT_RDWR);
+	end_streams(s);
 	int64_t deadline = cw_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	while (atomic_load(&s->inflight) > 0 && cw_now_ms() < deadline) {
 		struct timespec ts = {0, 10 * 1000 * 1000};
@@ -878,5 +1084,6 @@ void cw_server_shutdown(struct cw_server *s, int timeout_ms)
 	MHD_stop_daemon(s->daemon);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
+	pthread_mutex_destroy(&s->streams_mu);
 	free(s);
 }

@@ -141,4 +141,33 @@ void cw_server_shutdown(struct cw_server *s, int timeout_ms);
 const struct cw_server_limits *cw_server_limits_of(struct cw_req *req);
 struct cw_server_limits cw_server_limits_default(void);
 
+/* ---- streaming replies (Server-Sent Events) ----
+ *
+ * A reply whose body is written later, from any thread, for as long as the client
+ * stays: libmicrohttpd suspends the connection while nothing is queued, so an idle
+ * stream occupies no pool thread. Each stream has a bounded queue: a write that would
+ * exceed it cuts the stream (the client reconnects) instead of growing memory.
+ * cw_server_shutdown ends every stream (the queued bytes are still sent), so a
+ * draining server does not wait for clients that never leave. */
+struct cw_stream;
+
+/* Starts the streaming reply to req (status 200, the given content type, chunked) and
+ * returns the caller's reference to the stream (NULL when libmicrohttpd has no memory:
+ * then the request ends without a reply). The stream stays valid until the caller
+ * calls cw_stream_release, even after the client has gone (writes then fail):
+ * libmicrohttpd's own reference is dropped when the request completes. No callback
+ * runs from libmicrohttpd's cleanup, so callers may write while holding their locks.
+ * max_queued 0 means 1 MiB. */
+struct cw_stream *cw_reply_stream(struct cw_req *req, const char *content_type,
+				  size_t max_queued);
+/* Queues bytes; thread-safe. False when the stream has ended or was cut or its
+ * request is over, or when these bytes would overflow its queue (the stream is then
+ * cut). */
+bool cw_stream_write(struct cw_stream *st, const char *data, size_t len);
+/* Ends the stream once the queued bytes are sent. */
+void cw_stream_end(struct cw_stream *st);
+/* False once the stream was ended or cut or its request is over. */
+bool cw_stream_open(struct cw_stream *st);
+void cw_stream_release(struct cw_stream *st);
+
 #endif

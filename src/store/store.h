@@ -436,6 +436,21 @@ int cw_store_notification_read(struct cw_tx *tx, int64_t user_id, int64_t id, in
 /* Marks every unread notification of the user read; *changed counts them. */
 int cw_store_notification_read_all(struct cw_tx *tx, int64_t user_id, int64_t now,
 				   int64_t *changed);
+/* ---- case changes for live updates (store_events.c) ---- */
+struct cw_case_change {
+	int64_t id, case_id, at; /* the timeline entry's id and time */
+	const char *action;	 /* the timeline's action ("create", "dispatch", …) */
+	const char *status;	 /* the entry's status_after, else the case's status now */
+	const char *number, *level, *region, *region_path; /* the case's, now */
+};
+
+/* Timeline entries with id > after_id, oldest first, at most `limit`, joined with
+ * their case; only those whose case's region path lies in scope_path unless it is
+ * NULL. */
+int cw_store_case_changes_since(struct cw_tx *tx, int64_t after_id, const char *scope_path,
+				int limit, struct cw_case_change **items, int *n);
+/* The highest timeline id (0 when there is none). */
+int cw_store_case_timeline_max_id(struct cw_tx *tx, int64_t *id);
 
 /* ---- test support: only tests/store calls these ---- */
 

@@ -1924,6 +1924,64 @@ static void test_attachments(void **state)
 		assert_int_equal(run(true, attachment_bad_fn, &k), CW_DB_CONSTRAINT);
 }
 
+/* Live updates read the timeline joined with the case (store_events.c). */
+static int case_changes_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	struct cw_case_filter f = {.overdue = -1};
+	struct cw_case *cs;
+	struct cw_case_change *v;
+	int n, nc;
+	int64_t max0, max1;
+	T_OK(cw_store_case_timeline_max_id(tx, &max0));
+	T_OK(cw_store_case_list(tx, &f, 10, &cs, &nc));
+	T(nc >= 3);
+	const struct cw_case *in_cd2 = NULL, *in_cd1 = NULL;
+	for (int i = 0; i < nc; i++) {
+		if (!strcmp(cs[i].region, CD2) && !in_cd2)
+			in_cd2 = &cs[i];
+		if (!strcmp(cs[i].region, CD1) && !in_cd1)
+			in_cd1 = &cs[i];
+	}
+	T(in_cd1 && in_cd2);
+	struct cw_case_event e = {.case_id = in_cd2->id, .at = 30000, .action = "dispatch",
+				  .status_before = "registered", .status_after = "dispatched"};
+	T_OK(cw_store_case_event_append(tx, &e));
+	e = (struct cw_case_event){.case_id = in_cd1->id, .at = 30001, .action = "supervise"};
+	T_OK(cw_store_case_event_append(tx, &e)); /* no status_after: the case's own */
+	T_OK(cw_store_case_timeline_max_id(tx, &max1));
+	T(max1 == e.id && max1 > max0);
+
+	T_OK(cw_store_case_changes_since(tx, max0, NULL, 10, &v, &n));
+	T(n == 2 && v[0].id < v[1].id && v[1].id == max1);
+	T(v[0].case_id == in_cd2->id && v[0].at == 30000);
+	T_STR(v[0].action, "dispatch");
+	T_STR(v[0].status, "dispatched");
+	T_STR(v[0].number, in_cd2->number);
+	T_STR(v[0].level, in_cd2->level);
+	T_STR(v[0].region, CD2);
+	T_STR(v[0].region_path, CITY "/" CD2);
+	T_STR(v[1].status, in_cd1->status);
+	/* Scope by the case's region path; after_id and limit. */
+	T_OK(cw_store_case_changes_since(tx, max0, CITY "/" CD1, 10, &v, &n));
+	T(n == 1 && v[0].id == max1);
+	T_OK(cw_store_case_changes_since(tx, 0, CITY "/" CD1, 100, &v, &n));
+	for (int i = 0; i < n; i++)
+		T(!strncmp(v[i].region_path, CITY "/" CD1, strlen(CITY "/" CD1)));
+	T(n >= 3);
+	T_OK(cw_store_case_changes_since(tx, 0, NULL, 2, &v, &n));
+	T(n == 2 && v[0].id < v[1].id);
+	T_OK(cw_store_case_changes_since(tx, max1, NULL, 10, &v, &n));
+	T(n == 0);
+	return CW_DB_OK;
+}
+
+static void test_case_changes(void **state)
+{
+	(void)state;
+	assert_int_equal(run(true, case_changes_fn, NULL), CW_DB_OK);
+}
+
 int main(int argc, char **argv)
 {
 	char err[512] = "";
@@ -1981,6 +2039,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_scheduler_store),
 	    cmocka_unit_test(test_case_search),
 	    cmocka_unit_test(test_attachments),
+	    cmocka_unit_test(test_case_changes),
 	};
 	int failed = cmocka_run_group_tests_name(
 	    cw_store_is_postgres(S) ? "store_postgres" : "store_sqlite", tests, NULL, NULL);
