@@ -80,6 +80,7 @@ struct gen {
 	struct dc_user users[U__N];
 	int64_t *times;
 	int64_t *last_snapshot; /* grid last_case at the start of a batch (retries) */
+	struct cw_dc_walk *walk; /* one case's walk, reused */
 	int64_t from, to, done;
 	int64_t refused;
 	bool exists; /* the store held cases already */
@@ -541,7 +542,7 @@ static int gen_case(struct cw_tx *tx, struct gen *g, int64_t i)
 	    .cal = g->cal,
 	    .hours = g->opt->work_hours,
 	};
-	struct cw_dc_walk *w = cw_arena_alloc(a, sizeof *w);
+	struct cw_dc_walk *w = g->walk;
 	cw_dc_walk(&in, &r, w);
 	g->refused += w->refused;
 
@@ -676,6 +677,7 @@ static void gen_free(struct gen *g)
 	free(g->depts);
 	free(g->times);
 	free(g->last_snapshot);
+	free(g->walk);
 	if (g->loc)
 		cw_geo_locator_free(g->loc);
 	cw_calendar_free(g->cal);
@@ -713,13 +715,14 @@ int cw_demo_load_cases(cw_store *s, const struct cw_demo_cases_options *opt)
 	g.cal = cw_calendar_load(s);
 	char until[16];
 	cw_day_format(cw_day_of(opt->until), until, sizeof until);
-	if (!cw_calendar_covers(g.cal, opt->until - 366 * 86400, opt->until + 90 * 86400))
+	if (!cw_calendar_covers(g.cal, opt->until - 365 * 86400, opt->until - 1))
 		cw_warn("demo cases: the working-day calendar does not cover the year before %s; "
-			"deadlines fall back to Monday-Friday there",
+			"deadlines fall back to Monday-Friday where it does not",
 			until);
 	g.times = cw_xcalloc((size_t)opt->cases, sizeof *g.times);
 	cw_dc_times(opt->seed, g.cal, opt->until, opt->cases, g.times);
 	g.last_snapshot = cw_xcalloc((size_t)g.ngrids, sizeof *g.last_snapshot);
+	g.walk = cw_xmalloc(sizeof *g.walk);
 
 	bool tty = !opt->quiet && isatty(STDERR_FILENO);
 	double t0 = cw_mono_seconds();
