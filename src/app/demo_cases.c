@@ -81,6 +81,8 @@ struct gen {
 	int64_t *times;
 	int64_t *last_snapshot; /* grid last_case at the start of a batch (retries) */
 	struct cw_dc_walk *walk; /* one case's walk, reused */
+	struct cw_case_event *events; /* timeline entries waiting to be written */
+	int nevents, cap_events;
 	int64_t from, to, done;
 	int64_t refused;
 	bool exists; /* the store held cases already */
@@ -495,6 +497,13 @@ static void who(const struct gen *g, const struct dc_grid *grid, const struct dc
 	}
 }
 
+static int flush_events(struct cw_tx *tx, struct gen *g)
+{
+	int rc = cw_store_case_events_insert(tx, g->events, g->nevents);
+	g->nevents = 0;
+	return rc;
+}
+
 static int gen_case(struct cw_tx *tx, struct gen *g, int64_t i)
 {
 	struct cw_arena *a = cw_store_tx_arena(tx);
@@ -611,19 +620,21 @@ static int gen_case(struct cw_tx *tx, struct gen *g, int64_t i)
 	if (rc)
 		return rc;
 	/* INTEGRATE: search index: rc = cw_case_index_tx(tx, c); */
+	/* The timeline goes out in bulk, many cases' entries a statement. */
+	if (g->nevents + w->nev > g->cap_events && (rc = flush_events(tx, g)))
+		return rc;
 	for (int j = 0; j < w->nev; j++) {
 		const struct cw_dc_event *e = &w->ev[j];
-		struct cw_case_event ev = {
+		struct cw_case_event *ev = &g->events[g->nevents++];
+		*ev = (struct cw_case_event){
 		    .case_id = c->id,
 		    .at = e->at,
-		    .action = e->what,
+		    .action = cw_arena_strdup(a, e->what),
 		    .note = e->note,
 		    .status_before = e->status_before ? cw_case_status_name(k, e->status_before) : "",
 		    .status_after = cw_case_status_name(k, e->status_after),
 		};
-		who(g, grid, cat, c, e, &ev.user_id, &ev.username);
-		if ((rc = cw_store_case_event_append(tx, &ev)))
-			return rc;
+		who(g, grid, cat, c, e, &ev->user_id, &ev->username);
 	}
 	grid->last_case = c->id;
 	return CW_DB_OK;
@@ -636,6 +647,7 @@ static int batch_tx(struct cw_tx *tx, void *p)
 	for (int i = 0; i < g->ngrids; i++)
 		g->grids[i].last_case = g->last_snapshot[i];
 	g->refused = 0;
+	g->nevents = 0;
 	int rc;
 	if (g->from == 0) {
 		struct cw_actor actor = cw_actor_cli();
@@ -654,7 +666,7 @@ static int batch_tx(struct cw_tx *tx, void *p)
 	for (int64_t i = g->from; i < g->to; i++)
 		if ((rc = gen_case(tx, g, i)))
 			return rc;
-	return CW_DB_OK;
+	return flush_events(tx, g);
 }
 
 static void progress(const struct gen *g, double t0, bool end)
@@ -678,6 +690,7 @@ static void gen_free(struct gen *g)
 	free(g->times);
 	free(g->last_snapshot);
 	free(g->walk);
+	free(g->events);
 	if (g->loc)
 		cw_geo_locator_free(g->loc);
 	cw_calendar_free(g->cal);
@@ -723,6 +736,8 @@ int cw_demo_load_cases(cw_store *s, const struct cw_demo_cases_options *opt)
 	cw_dc_times(opt->seed, g.cal, opt->until, opt->cases, g.times);
 	g.last_snapshot = cw_xcalloc((size_t)g.ngrids, sizeof *g.last_snapshot);
 	g.walk = cw_xmalloc(sizeof *g.walk);
+	g.cap_events = 4096;
+	g.events = cw_xcalloc((size_t)g.cap_events, sizeof *g.events);
 
 	bool tty = !opt->quiet && isatty(STDERR_FILENO);
 	double t0 = cw_mono_seconds();
