@@ -130,6 +130,8 @@ struct walk {
 	int64_t t;	   /* the last step */
 	int64_t last_tick; /* the scheduler's last pass that did something */
 	bool stopped;	   /* the data ends here (until reached, or a refusal) */
+	bool center24;	   /* the centre works around the clock (数字城管, 12345); the
+			    * petition office and dispute registration keep office hours */
 };
 
 static double u(struct walk *x)
@@ -526,6 +528,7 @@ void cw_dc_walk(const struct cw_dc_walk_in *in, struct cw_dc_rng *r, struct cw_d
 	const struct cw_case_action_input none = {0};
 	const struct cw_case_kind *k = in->kind;
 	bool petition = strcmp(k->name, "petition") == 0;
+	x.center24 = !petition && strcmp(k->name, "dispute") != 0;
 	memset(out, 0, sizeof *out);
 
 	struct cw_case_effects fx;
@@ -542,21 +545,21 @@ void cw_dc_walk(const struct cw_dc_walk_in *in, struct cw_dc_rng *r, struct cw_d
 	double v = u(&x);
 	if (v < 0.035) {
 		struct cw_case_action_input rj = {.reason = PICK(&x, reject_reasons)};
-		step(&x, CW_DC_DISPATCH, CW_CASE_ACT_REJECT, &rj, in_time(&x, 0.01, false));
+		step(&x, CW_DC_DISPATCH, CW_CASE_ACT_REJECT, &rj, in_time(&x, 0.01, !x.center24));
 		goto end;
 	}
 	if (v < 0.055 && in->merge_into) {
 		struct cw_case_action_input mg = {.into = in->merge_into,
 						  .note = "重复上报，合并办理"};
-		step(&x, CW_DC_DISPATCH, CW_CASE_ACT_MERGE, &mg, in_time(&x, 0.01, false));
+		step(&x, CW_DC_DISPATCH, CW_CASE_ACT_MERGE, &mg, in_time(&x, 0.01, !x.center24));
 		goto end;
 	}
-	if (!step(&x, CW_DC_DISPATCH, CW_CASE_ACT_REGISTER, &none, in_time(&x, 0.015, false)))
+	if (!step(&x, CW_DC_DISPATCH, CW_CASE_ACT_REGISTER, &none, in_time(&x, 0.015, !x.center24)))
 		goto end;
 	if (!in->department)
 		goto end; /* nowhere to send it: it waits at the centre */
 	struct cw_case_action_input disp = {.department = in->department};
-	if (!step(&x, CW_DC_DISPATCH, CW_CASE_ACT_DISPATCH, &disp, in_time(&x, 0.015, false)))
+	if (!step(&x, CW_DC_DISPATCH, CW_CASE_ACT_DISPATCH, &disp, in_time(&x, 0.015, !x.center24)))
 		goto end;
 	if (chance(&x, 0.03)) {
 		/* Not our remit: back within the window, and on to the other unit. */
@@ -567,7 +570,7 @@ void cw_dc_walk(const struct cw_dc_walk_in *in, struct cw_dc_rng *r, struct cw_d
 			goto end;
 		struct cw_case_action_input d2 = {
 		    .department = in->other_department ? in->other_department : in->department};
-		if (!step(&x, CW_DC_DISPATCH, CW_CASE_ACT_DISPATCH, &d2, in_time(&x, 0.015, false)))
+		if (!step(&x, CW_DC_DISPATCH, CW_CASE_ACT_DISPATCH, &d2, in_time(&x, 0.015, !x.center24)))
 			goto end;
 	}
 	if (!step(&x, CW_DC_DEPT, CW_CASE_ACT_ACCEPT, &none, share_of(&x, 0.01, 0.15)))
