@@ -647,4 +647,23 @@ void cw_events_dispatch(struct cw_events *h, const struct cw_case_change *v, int
 void cw_events_reap(struct cw_events *h);
 /* One change as a Server-Sent Event: "id: …\nevent: case\ndata: {…}\n\n". */
 char *cw_events_format(struct cw_arena *a, const struct cw_case_change *c);
+/* ---- demo cases (demo_cases.c, demo_cases_walk.c) ---- */
+struct cw_work_hours;
+
+struct cw_demo_cases_options {
+	int64_t cases;	/* how many (0: none) */
+	uint64_t seed;
+	int64_t until;	/* the data ends here: reports in [until - 365 days, until) */
+	const struct cw_work_hours *work_hours; /* NULL: 08:30-12:00, 14:30-17:30 */
+	bool quiet;	/* no summary, no progress */
+};
+
+/* Generates a year of cases across the demo city (which must be loaded: regions,
+ * grids, departments, categories, calendar), with their timelines as the engine and
+ * the scheduler's default policy would have written them; deterministic for the seed
+ * and `until`. Only into a store that holds no cases yet (otherwise nothing, 0).
+ * Thousands of cases per transaction; one audit record demo.cases for the whole run.
+ * Progress on stderr when it is a terminal. 0, or -1 after printing the problem. */
+int cw_demo_load_cases(cw_store *s, const struct cw_demo_cases_options *opt);
+
 #endif

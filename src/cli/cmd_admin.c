@@ -8,11 +8,13 @@
 #include "util/arena.h"
 #include "util/clock.h"
 #include "util/keyring.h"
+#include "util/text.h"
 
 /* ---- demo ---- */
 
 struct demo_opts {
 	const char *password, *categories;
+	const char *cases, *seed, *until;
 };
 
 static int demo_opt(void *p, const char *opt, const char *val)
@@ -26,6 +28,54 @@ static int demo_opt(void *p, const char *opt, const char *val)
 		o->categories = val;
 		return 2;
 	}
+	if (strcmp(opt, "--cases") == 0) {
+		o->cases = val;
+		return 2;
+	}
+	if (strcmp(opt, "--seed") == 0) {
+		o->seed = val;
+		return 2;
+	}
+	if (strcmp(opt, "--until") == 0) {
+		o->until = val;
+		return 2;
+	}
+	return 0;
+}
+
+/* --cases N [--seed S] [--until YYYY-MM-DD] into *out; 0, or 2 after a message. */
+static int demo_cases_opts(const struct demo_opts *o, struct cw_demo_cases_options *out)
+{
+	int64_t v;
+	/* Today, local China time, at 00:00. */
+	out->until = cw_day_start(cw_day_of(cw_now()));
+	out->seed = 20231219;
+	if (o->cases) {
+		if (!cw_parse_int(o->cases, 0, 100000000, &v)) {
+			fputs("civicgrid demo: --cases takes a number from 0 to 100000000\n", stderr);
+			return 2;
+		}
+		out->cases = v;
+	}
+	if (o->seed) {
+		if (!cw_parse_int(o->seed, 0, INT64_MAX, &v)) {
+			fputs("civicgrid demo: --seed takes a non-negative number\n", stderr);
+			return 2;
+		}
+		out->seed = (uint64_t)v;
+	}
+	if (o->until) {
+		int64_t day;
+		if (!cw_day_parse(o->until, &day)) {
+			fputs("civicgrid demo: --until takes a date YYYY-MM-DD\n", stderr);
+			return 2;
+		}
+		out->until = cw_day_start(day);
+	}
+	if ((o->seed || o->until) && !o->cases) {
+		fputs("civicgrid demo: --seed and --until go with --cases\n", stderr);
+		return 2;
+	}
 	return 0;
 }
 
@@ -34,6 +84,7 @@ int cmd_demo(int argc, char **argv)
 	static const char usage[] =
 	    "usage: civicgrid demo [--db URL] [--password PW] [--shared-data DIR]\n"
 	    "                      [--categories FILE] [--data-dir DIR] [--key-file FILE]\n"
+	    "                      [--cases N [--seed S] [--until DATE]]\n"
 	    "Loads the Huaibei demo city: regions from DIR (default ../shared/data),\n"
 	    "departments, the demo users of API.md, and about 2,000 grids with synthetic\n"
 	    "boundaries and their ~4,600 grid workers. A second run changes nothing.\n"
@@ -41,7 +92,10 @@ int cmd_demo(int argc, char **argv)
 	    "the build directory) when the store has none yet.\n"
 	    "With --password every demo user gets PW; otherwise new users get random\n"
 	    "passwords, printed once.\n"
-	    "The personal-data key file (default DIR/keys/pii.key) is made when missing.\n";
+	    "The personal-data key file (default DIR/keys/pii.key) is made when missing.\n"
+	    "With --cases N it then generates a year of realistic cases (N of them, up to\n"
+	    "--until DATE at 00:00 China time, default today) when the store has none yet;\n"
+	    "the same --seed S (default 20231219) and DATE give the same cases.\n";
 	struct cw_settings s;
 	struct demo_opts o = {0};
 	cw_settings_defaults(&s);
@@ -51,6 +105,10 @@ int cmd_demo(int argc, char **argv)
 			fprintf(stderr, "civicgrid demo: unexpected argument %s\n", argv[i]);
 		return 2;
 	}
+	struct cw_demo_cases_options cases = {0};
+	if (demo_cases_opts(&o, &cases))
+		return 2;
+	cases.work_hours = &s.work_hours;
 	if (o.password && cw_password_check(o.password, NULL)) {
 		fprintf(stderr, "civicgrid demo: %s\n", cw_ec_message(CW_EC_WEAK_PASSWORD, CW_LANG_EN));
 		return 2;
@@ -85,6 +143,8 @@ int cmd_demo(int argc, char **argv)
 	struct cw_demo_options opt = {.data_dir = data, .password = o.password, .seed = 20231219,
 				      .categories_path = categories};
 	int rc = cw_demo_load(st, &opt);
+	if (!rc && cases.cases)
+		rc = cw_demo_load_cases(st, &cases);
 	cw_store_close(st);
 	if (rc)
 		return 1;

@@ -324,6 +324,9 @@ int cw_store_case_event_append(struct cw_tx *tx, struct cw_case_event *e); /* se
 /* Oldest first. */
 int cw_store_case_events(struct cw_tx *tx, int64_t case_id, struct cw_case_event **items,
 			 int *n);
+/* Appends n entries (of any cases) in order, several rows a statement; ids are not set
+ * (store_case_bulk.c: for the demo generator's millions of entries). */
+int cw_store_case_events_insert(struct cw_tx *tx, const struct cw_case_event *e, int n);
 
 struct cw_idempotency_key {
 	const char *key;

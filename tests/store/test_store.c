@@ -1533,6 +1533,48 @@ static int case_pii_fn(struct cw_tx *tx, void *ctx)
 	return CW_DB_OK;
 }
 
+/* Timeline entries in bulk (the demo generator): 16 + 4 + 1 rows, of two cases, in order. */
+static int case_events_bulk_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	struct cw_case a = case_row_new(CD1, NULL, "reported", 30000);
+	struct cw_case b = case_row_new(CD2, NULL, "reported", 30000);
+	T_OK(cw_store_case_insert(tx, &a, "20261128"));
+	T_OK(cw_store_case_insert(tx, &b, "20261128"));
+	struct cw_case_event e[21], *ev;
+	char what[21][16];
+	int n;
+	for (int i = 0; i < 21; i++) {
+		snprintf(what[i], sizeof what[i], "step%d", i);
+		e[i] = (struct cw_case_event){.case_id = i % 3 ? a.id : b.id, .at = 30000 + i,
+					      .user_id = i == 0 ? uid("alice") : 0,
+					      .username = i == 0 ? "alice" : "system",
+					      .action = what[i], .note = i == 5 ? "备注" : NULL,
+					      .status_before = i ? "reported" : NULL,
+					      .status_after = "reported"};
+	}
+	T_OK(cw_store_case_events_insert(tx, e, 21));
+	T_OK(cw_store_case_events(tx, a.id, &ev, &n));
+	T(n == 14);
+	T_STR(ev[0].action, "step1");
+	T_STR(ev[3].action, "step5");
+	T_STR(ev[3].note, "备注");
+	T_STR(ev[13].action, "step20");
+	T(ev[13].at == 30020 && ev[13].user_id == 0);
+	T_STR(ev[13].username, "system");
+	T_OK(cw_store_case_events(tx, b.id, &ev, &n));
+	T(n == 7);
+	T_STR(ev[0].action, "step0");
+	T(ev[0].user_id == uid("alice"));
+	T_STR(ev[0].status_before, "");
+	T_STR(ev[6].action, "step18");
+	T_OK(cw_store_case_events_insert(tx, e, 0));
+	/* A bad row (no such case) refuses the statement. */
+	e[0].case_id = 999999999;
+	T_RC(cw_store_case_events_insert(tx, e, 2), CW_DB_CONSTRAINT);
+	return CW_DB_ABORT;
+}
+
 static void test_cases(void **state)
 {
 	(void)state;
@@ -1541,6 +1583,7 @@ static void test_cases(void **state)
 	assert_int_equal(run(true, case_unknown_category_fn, NULL), CW_DB_CONSTRAINT);
 	assert_int_equal(run(true, case_number_after_rollback_fn, NULL), CW_DB_OK);
 	assert_int_equal(run(true, case_pii_fn, NULL), CW_DB_OK);
+	assert_int_equal(run(true, case_events_bulk_fn, NULL), CW_DB_ABORT);
 }
 
 /* ---- the scheduler's scan, its lock, and notifications ---- */
