@@ -167,7 +167,9 @@ test('a second run adds nothing; one audit record for the whole generation', asy
 	const recs = await srvs[0].auditAll({ action: 'demo.cases' });
 	assert.equal(recs.length, 1, JSON.stringify(recs));
 	assert.match(recs[0].detail, /cases=300 seed=7 until=2026-11-20/);
-	const creates = await srvs[0].auditAll({ action: 'case.' });
+	// (The server's own scheduler may audit escalations of the generated overdue cases;
+	// the generator itself writes no record per case.)
+	const creates = await srvs[0].auditAll({ action: 'case.create' });
 	assert.equal(creates.length, 0, 'no audit record per case');
 });
 
