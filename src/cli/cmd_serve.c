@@ -109,6 +109,11 @@ int cmd_serve(int argc, char **argv)
 		cw_keyring_free(keyring);
 		return 1;
 	}
+	/* The console as the build assembles it (build/web, with its vendor files), else
+	 * the source tree's web/. */
+	const char *web_dir = s.web_dir ? s.web_dir : cw_cli_near_exe("web");
+	if (!web_dir)
+		web_dir = cw_cli_near_exe("../web");
 	struct cw_api api = {
 	    .store = store,
 	    /* last_seen is written at most once a minute, but often enough that a
@@ -117,7 +122,7 @@ int cmd_serve(int argc, char **argv)
 		    .session_touch_interval = s.policy.session_idle / 4 < 60 ? s.policy.session_idle / 4
 									       : 60},
 	    .secure_cookies = s.secure_cookies,
-	    .web_dir = s.web_dir ? s.web_dir : cw_cli_near_exe("../web"),
+	    .web_dir = web_dir,
 	    .locator = cw_geo_locator_new(),
 	    .grids_version = -1,
 	    .calendar_version = -1,
