@@ -587,6 +587,23 @@ static const char m9_pg[] =
     "ALTER TABLE cases ADD COLUMN reporter_name_enc TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE cases ADD COLUMN reporter_phone_enc TEXT NOT NULL DEFAULT '';";
 
+/* Migration 11: the dashboard's figures (store_stats.c). cases_stats covers every column
+ * the figures of a period read, in creation order, so a year of the city is one
+ * index-only range scan; case_timeline_overdue lists only the scheduler's marks of
+ * lateness ("overdue", "escalate.overdue"), so the on-time rate visits the cases that
+ * were ever late and no others. */
+static const char m11_sqlite[] =
+    "CREATE INDEX cases_stats ON cases (created_at, region, status, category, overdue, "
+    "supervised, escalations, ratings, rating);"
+    "CREATE INDEX case_timeline_overdue ON case_timeline (case_id) "
+    "WHERE action IN ('overdue', 'escalate.overdue');";
+
+static const char m11_pg[] =
+    "CREATE INDEX cases_stats ON cases (created_at, region, status, category, overdue, "
+    "supervised, escalations, ratings, rating);"
+    "CREATE INDEX case_timeline_overdue ON case_timeline (case_id) "
+    "WHERE action IN ('overdue', 'escalate.overdue');";
+
 const struct cw_migration cw_migrations[] = {
     {1, "initial schema", m1_sqlite, m1_pg},
     {2, "grids", m2_sqlite, m2_pg},
@@ -597,6 +614,7 @@ const struct cw_migration cw_migrations[] = {
     {7, "case search", m7_sqlite, m7_pg},
     {8, "case attachments", m8_sqlite, m8_pg},
     {9, "reporter personal data", m9_sqlite, m9_pg},
+    {11, "dashboard figures", m11_sqlite, m11_pg},
 };
 
 const int cw_migrations_count = (int)(sizeof cw_migrations / sizeof cw_migrations[0]);
