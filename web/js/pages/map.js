@@ -6,7 +6,8 @@
 import { api, errorText } from '../api.js';
 import { fmtNumber, t } from '../i18n.js';
 import '../i18n/map.js';
-import { emptyState, h, loadVendor, mapSettings, pageTitle, regionPicker, statusBadge, withProgress } from '../ui.js';
+import { emptyState, h, loadVendor, mapSettings, pageTitle, statusBadge, withProgress } from '../ui.js';
+import { regionLevels } from '../region_levels.js';
 
 const HUAIBEI = [33.96, 116.79]; // lat, lon: where the map starts when nothing is drawn
 const LIST_MAX = 200; // rows of each accessible list
@@ -79,24 +80,18 @@ export default async function render(view, ctx) {
 	const toolbar = h('div', { class: 'map-toolbar' });
 	view.append(toolbar, notice, h('div', { class: 'map-body' }, canvas, legend()), summary, h('section', { class: 'map-lists-wrap', attrs: { 'aria-label': t('map.lists') } }, lists));
 
-	let picker = null;
-	try {
-		picker = regionPicker({
-			value: region,
-			root: ctx.user?.region,
-			onChange: (code) => {
-				if (!code || code === region) return;
-				region = code;
-				load();
-			},
-		});
-	} catch {
-		picker = null;
-	}
-	if (picker) {
-		const el = picker.el || picker;
-		if (el instanceof Node) toolbar.append(h('div', { class: 'map-region' }, el));
-	}
+	const picker = regionLevels({
+		value: region,
+		root: ctx.user?.region,
+		label: t('map.region'),
+		maxLevel: 'village',
+		onChange: (code) => {
+			if (!code || code === region) return;
+			region = code;
+			reload();
+		},
+	});
+	toolbar.append(picker.el);
 
 	let L, map, gridLayer, clusters, tiles;
 	const gridLayers = new Map();
@@ -105,7 +100,7 @@ export default async function render(view, ctx) {
 		L = await loadVendor('leaflet');
 		await loadVendor('markercluster');
 		const settings = await mapSettings().catch(() => ({ tile_url: null, tile_attribution: null }));
-		map = L.map(canvas, { center: HUAIBEI, zoom: 10, attributionControl: false, preferCanvas: false });
+		map = L.map(canvas, { center: HUAIBEI, zoom: 10, minZoom: 6, maxZoom: 18, zoomSnap: 0.25, attributionControl: false, preferCanvas: false });
 		if (settings?.tile_url) {
 			const url = settings.tile_url;
 			tiles = L.tileLayer(url, {
@@ -180,8 +175,11 @@ export default async function render(view, ctx) {
 		layer.openPopup();
 	}
 
-	function showCase(marker) {
-		clusters.zoomToShowLayer(marker, () => marker.openPopup());
+	/* Zooms in until the case stands on its own and opens its popup. */
+	function showCase(marker, p) {
+		const at = marker.getLatLng();
+		map.setView(at, 17, { animate: false });
+		L.popup({ offset: [0, -6] }).setLatLng(at).setContent(casePopup(p)).openOn(map);
 	}
 
 	function renderLists(fc, byGrid, points, markers) {
@@ -206,7 +204,7 @@ export default async function render(view, ctx) {
 								h(
 									'td',
 									{ class: 'map-actions' },
-									gridLayers.has(s.grid) ? h('button', { type: 'button', class: 'btn btn-small', text: t('map.grids.show'), on: { click: () => showGrid(s.grid) } }) : null,
+									gridLayers.has(s.grid) ? h('button', { type: 'button', class: 'small', text: t('map.grids.show'), on: { click: () => showGrid(s.grid) } }) : null,
 									h('a', { attrs: { href: `#/cases?grid=${encodeURIComponent(s.grid)}` }, text: t('map.grid.cases') }),
 								),
 							),
@@ -229,7 +227,7 @@ export default async function render(view, ctx) {
 								h('th', { attrs: { scope: 'row' } }, h('a', { attrs: { href: `#/cases/${p.id}` }, text: p.number })),
 								h('td', { text: p.title }),
 								h('td', {}, statusBadge(p.status), p.overdue ? h('span', { class: 'map-popup-overdue', text: ` ${t('map.overdue')}` }) : null),
-								h('td', {}, h('button', { type: 'button', class: 'btn btn-small', text: t('map.grids.show'), on: { click: () => showCase(markers[i]) } })),
+								h('td', {}, h('button', { type: 'button', class: 'small', text: t('map.grids.show'), on: { click: () => showCase(markers[i], p) } })),
 							),
 						),
 					),
@@ -245,6 +243,11 @@ export default async function render(view, ctx) {
 		);
 	}
 
+	const failed = (err) => {
+		console.warn('map:', err);
+		lists.replaceChildren(h('p', { class: 'form-alert', attrs: { role: 'alert' } }, errorText(err)));
+	};
+	const reload = () => withProgress(toolbar, load(), t('map.loading')).catch(failed);
 	try {
 		await withProgress(
 			view,
@@ -255,6 +258,6 @@ export default async function render(view, ctx) {
 			t('map.loading'),
 		);
 	} catch (err) {
-		lists.replaceChildren(h('p', { class: 'alert', attrs: { role: 'alert' }, text: errorText(err) }));
+		failed(err);
 	}
 }
