@@ -94,7 +94,9 @@ static int cases_tx(struct cw_tx *tx, void *p)
 	if (rc)
 		return rc;
 	struct cw_stats_query q = {.from = cw_day_start(o->from_day),
-				   .to = cw_day_start(o->to_day + 1)};
+				   .to = cw_day_start(o->to_day + 1),
+				   .from_day = o->from_day,
+				   .to_day = o->to_day};
 	query_of(&q, &o->region);
 
 	/* The region's children, for the breakdown by region (all of them, zeros too). */
@@ -152,15 +154,20 @@ static int cases_tx(struct cw_tx *tx, void *p)
 		cc->count += g[i].count;
 		cc->open += open;
 		cc->overdue += overdue;
-		/* The child whose subtree holds the group's region. */
+	}
+	/* Each region's cases to the child whose subtree holds it. */
+	struct cw_stats_region *rg;
+	int nr;
+	if ((rc = cw_store_stats_regions(tx, &q, &rg, &nr)))
+		return rc;
+	for (int i = 0; i < nr; i++)
 		for (int k = 0; k < nkids; k++)
-			if (cw_scope_contains(kids[k].path, g[i].path)) {
-				o->by_region[k].count += g[i].count;
-				o->by_region[k].open += open;
-				o->by_region[k].overdue += overdue;
+			if (cw_scope_contains(kids[k].path, rg[i].path)) {
+				o->by_region[k].count += rg[i].count;
+				o->by_region[k].open += rg[i].open;
+				o->by_region[k].overdue += rg[i].overdue;
 				break;
 			}
-	}
 	qsort(o->by_category, (size_t)o->ncategories, sizeof *o->by_category, cmp_count_desc);
 	qsort(o->by_status, (size_t)o->nstatuses, sizeof *o->by_status, cmp_count_desc);
 

@@ -487,19 +487,28 @@ int cw_store_lock(struct cw_tx *tx, const char *name);
 struct cw_stats_query {
 	const char *scope_path;
 	bool whole_tree;
-	int64_t from, to;
+	int64_t from, to;	   /* instants: from's local midnight, the day after to's */
+	int64_t from_day, to_day; /* the same as local days (cw_day_of), both included */
 	const char *done[8];
 	const char *closed[4];
 	int good_rating; /* ratings at or above it are good */
 };
 
-/* Cases of one (region path, status, category). */
+/* Cases of one (status, category). */
 struct cw_stats_group {
-	const char *path, *status, *category;
+	const char *status, *category;
 	int64_t count, overdue, supervised, escalated, rated, good;
 };
 int cw_store_stats_groups(struct cw_tx *tx, const struct cw_stats_query *q,
 			  struct cw_stats_group **items, int *n);
+/* Cases of each region (with its path) that has any: count, unfinished (status not in
+ * q->done) and overdue among those. */
+struct cw_stats_region {
+	const char *region, *path;
+	int64_t count, open, overdue;
+};
+int cw_store_stats_regions(struct cw_tx *tx, const struct cw_stats_query *q,
+			   struct cw_stats_region **items, int *n);
 /* Cases created per local day (cw_day_of numbering), days with cases only. */
 struct cw_stats_day {
 	int64_t day, count;
