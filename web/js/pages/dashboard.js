@@ -108,6 +108,7 @@ export default async function render(view, ctx) {
 
 	let echarts = null;
 	let seq = 0;
+	let shown = null; /* the figures drawn last (redrawn when the window resizes) */
 
 	function draw(s) {
 		const ec = echarts;
@@ -130,7 +131,10 @@ export default async function render(view, ctx) {
 		charts.region.box.setAttribute('aria-label', t('dash.alt.region', { items: regs.map((r) => t('dash.alt.item', { name: r.name, count: fmtNumber(r.count) })).join('，') || t('dash.none') }));
 		charts.region.alt.replaceChildren(altTable(t('dash.chart.region'), [t('dash.col.region'), t('dash.col.count'), t('dash.col.open'), t('dash.col.overdue')], regs.map((r) => [r.name, fmtNumber(r.count), fmtNumber(r.open), fmtNumber(r.overdue)])));
 
-		const gauge = (name, v, center) => ({ type: 'gauge', name, center, radius: '70%', min: 0, max: 100, startAngle: 200, endAngle: -20, progress: { show: true, width: 12 }, axisLine: { lineStyle: { width: 12 } }, axisTick: { show: false }, splitLine: { show: false }, axisLabel: { show: false }, pointer: { show: false }, anchor: { show: false }, title: { show: true, offsetCenter: [0, '45%'], fontSize: 13 }, detail: { valueAnimation: false, offsetCenter: [0, '0%'], fontSize: 22, formatter: () => fmtPercent(v) }, data: [{ value: v === null ? 0 : Math.round(v * 1000) / 10, name }] });
+		const bw = charts.rates.box.clientWidth || 300;
+		const bh = charts.rates.box.clientHeight || 300;
+		const radius = Math.max(40, Math.floor(Math.min(bw / 4 - 8, bh / 2 - 20)));
+		const gauge = (name, v, center) => ({ type: 'gauge', name, center, radius, min: 0, max: 100, startAngle: 200, endAngle: -20, progress: { show: true, width: 12 }, axisLine: { lineStyle: { width: 12 } }, axisTick: { show: false }, splitLine: { show: false }, axisLabel: { show: false }, pointer: { show: false }, anchor: { show: false }, title: { show: true, offsetCenter: [0, '45%'], fontSize: 13 }, detail: { valueAnimation: false, offsetCenter: [0, '0%'], fontSize: 22, formatter: () => fmtPercent(v) }, data: [{ value: v === null ? 0 : Math.round(v * 1000) / 10, name }] });
 		charts.rates.chart.setOption({ ...base, tooltip: { show: false }, series: [gauge(t('dash.fig.on_time'), s.on_time_rate, ['27%', '55%']), gauge(t('dash.fig.satisfaction'), s.satisfaction_rate, ['73%', '55%'])] }, true);
 		charts.rates.box.setAttribute('aria-label', t('dash.alt.rates', { on_time: fmtPercent(s.on_time_rate), satisfaction: fmtPercent(s.satisfaction_rate) }));
 		charts.rates.alt.replaceChildren(altTable(t('dash.chart.rates'), [t('dash.col.rate'), t('dash.col.value')], [[t('dash.fig.on_time'), fmtPercent(s.on_time_rate)], [t('dash.fig.satisfaction'), fmtPercent(s.satisfaction_rate)]]));
@@ -138,6 +142,7 @@ export default async function render(view, ctx) {
 	}
 
 	function show(s) {
+		shown = s;
 		for (const k of ['total', 'open', 'closed', 'overdue', 'escalated', 'supervised']) figEls[k].value.textContent = fmtNumber(s[k]);
 		figEls.on_time.value.textContent = fmtPercent(s.on_time_rate);
 		figEls.on_time.hint.textContent = t('dash.fig.on_time.hint', { n: fmtNumber(s.closed) });
@@ -197,14 +202,19 @@ export default async function render(view, ctx) {
 		es.addEventListener('case', poke);
 		es.addEventListener('reset', poke);
 	}
+	let resizeTimer = null;
 	const onResize = () => {
-		for (const k of CHARTS) charts[k].chart?.resize();
+		clearTimeout(resizeTimer);
+		resizeTimer = setTimeout(() => {
+			if (shown && !chartGrid.hidden && echarts) draw(shown);
+		}, 150);
 	};
 	window.addEventListener('resize', onResize);
 	ctx.onLeave?.(() => {
 		es?.close();
 		es = null;
 		clearTimeout(timer);
+		clearTimeout(resizeTimer);
 		window.removeEventListener('resize', onResize);
 		for (const k of CHARTS) charts[k].chart?.dispose();
 	});

@@ -100,7 +100,7 @@ export default async function render(view, ctx) {
 		L = await loadVendor('leaflet');
 		await loadVendor('markercluster');
 		const settings = await mapSettings().catch(() => ({ tile_url: null, tile_attribution: null }));
-		map = L.map(canvas, { center: HUAIBEI, zoom: 10, minZoom: 6, maxZoom: 18, zoomSnap: 0.25, attributionControl: false, preferCanvas: false });
+		map = L.map(canvas, { center: HUAIBEI, zoom: 10, minZoom: 6, maxZoom: 18, zoomSnap: 0.25, zoomAnimation: false, fadeAnimation: false, markerZoomAnimation: false, attributionControl: false, preferCanvas: false });
 		if (settings?.tile_url) {
 			const url = settings.tile_url;
 			tiles = L.tileLayer(url, {
@@ -147,7 +147,7 @@ export default async function render(view, ctx) {
 				},
 			},
 		).addTo(map);
-		clusters = L.markerClusterGroup({ showCoverageOnHover: false, chunkedLoading: true, maxClusterRadius: 50 });
+		clusters = L.markerClusterGroup({ showCoverageOnHover: false, chunkedLoading: true, maxClusterRadius: 50, animate: false });
 		const markers = points.items.map((p) => {
 			const m = L.marker([p.lat, p.lon], {
 				icon: L.divIcon({ className: `map-case${p.overdue ? ' map-case-overdue' : ''}`, iconSize: [16, 16] }),
