@@ -117,13 +117,20 @@ test('dashboard: charts with the stats API figures; region and period change the
   env.assertNoErrors('dashboard');
 });
 
-test('dashboard: a grid worker may not open it', async () => {
+test('a grid worker: no dashboard; the map shows the own grid with empty lists that say so', async () => {
   const page = await env.page();
   await env.login(page, 'gw_001');
   await page.goto('/#/dashboard');
   await page.getByRole('heading', { level: 1 }).waitFor();
   assert.equal(await page.locator('.dash-figures').count(), 0);
+  await page.goto('/#/map');
+  await page.getByRole('heading', { level: 1, name: '网格地图' }).waitFor();
+  await page.locator('path.map-grid').first().waitFor();
+  assert.equal(await page.locator('path.map-grid').count(), 1, 'the grid worker’s own grid');
+  await page.locator('.map-summary').filter({ hasText: '1 个网格' }).waitFor();
+  assert.doesNotMatch(await page.locator('#view').innerText(), /undefined|NaN|null/);
   await page.context().close();
+  env.assertNoErrors('grid worker');
 });
 
 test('map: grids on a plain background, clustered markers, popups that lead on, keyboard lists', async () => {
@@ -145,6 +152,7 @@ test('map: grids on a plain background, clustered markers, popups that lead on, 
   assert.equal(await page.locator('img.leaflet-tile').count(), 0, 'no tiles');
   await page.getByText('未配置底图').waitFor();
   assert.ok(await page.getByRole('region', { name: '网格与案件地图' }).isVisible());
+  assert.doesNotMatch(await page.locator('#view').innerText(), /undefined|NaN|null/);
   await env.shot(page, 'map');
 
   // Keyboard: the grid list's first "show on the map" button opens that grid's popup.

@@ -234,12 +234,14 @@ export default async function render(view, ctx) {
 				)
 			: emptyState(t('map.cases.empty'));
 		lists.replaceChildren(
+			...[
 			h('h2', { text: t('map.grids.heading') }),
 			gridTable,
 			rows.length > LIST_MAX ? h('p', { text: t('map.grids.more', { n: fmtNumber(rows.length - LIST_MAX) }) }) : null,
 			h('h2', { text: t('map.cases.heading') }),
 			caseTable,
 			points.items.length > LIST_MAX ? h('p', { text: t('map.cases.more', { n: fmtNumber(LIST_MAX) }) }) : null,
+			].filter(Boolean),
 		);
 	}
 
