@@ -53,6 +53,11 @@ static const struct cw_route routes[] = {
     {"GET", "/api/v1/escalation-policy", cw_h_escalation_policy_get, 0},
     {"PUT", "/api/v1/escalation-policy", cw_h_escalation_policy_put, 0},
     {"GET", "/api/v1/events", cw_h_events, 0},
+
+    {"POST", "/api/v1/grids/import", cw_h_grids_import, 0, CW_IMPORT_MAX_BYTES},
+    {"PUT", "/api/v1/categories", cw_h_categories_put, 0, CW_CATEGORIES_MAX_BYTES},
+    {"GET", "/api/v1/categories/{code}", cw_h_category_get, 0},
+    {"PATCH", "/api/v1/categories/{code}", cw_h_category_update, 0},
 };
 
 const struct cw_route *cw_api_routes(int *n)
