@@ -338,3 +338,24 @@ void cw_h_category_update(struct cw_req *req)
 		return;
 	reply_category(req, &out);
 }
+
+/* ---- GET /api/v1/grids/{code}/candidates ---- */
+
+void cw_h_grid_candidates(struct cw_req *req)
+{
+	if (!cw_api_require_or_reply(req, CW_PERM_GRID_ASSIGN))
+		return;
+	struct cw_actor actor = cw_api_actor(req);
+	struct cw_user *us;
+	int n;
+	if (cw_api_fail(req, cw_grid_worker_candidates(cw_api_of(req)->store, req->arena, &actor,
+						       cw_req_param(req, 0), &us, &n),
+			NULL))
+		return;
+	json_t *items = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(items, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)us[i].id,
+						       "username", us[i].username, "name",
+						       us[i].name));
+	cw_reply_json(req, 200, json_pack("{s:o}", "items", items));
+}

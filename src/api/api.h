@@ -133,6 +133,7 @@ void cw_h_category_get(struct cw_req *req);
 void cw_h_category_update(struct cw_req *req);
 /* GET /api/v1/categories?all=true: every category with "active" and "updated_at". */
 void cw_api_categories_list_all(struct cw_req *req);
+void cw_h_grid_candidates(struct cw_req *req);
 /* A category as GET /api/v1/categories lists it (categories.c). */
 json_t *cw_api_category_json(const struct cw_stored_category *c);
 

@@ -58,6 +58,7 @@ static const struct cw_route routes[] = {
     {"PUT", "/api/v1/categories", cw_h_categories_put, 0, CW_CATEGORIES_MAX_BYTES},
     {"GET", "/api/v1/categories/{code}", cw_h_category_get, 0},
     {"PATCH", "/api/v1/categories/{code}", cw_h_category_update, 0},
+    {"GET", "/api/v1/grids/{code}/candidates", cw_h_grid_candidates, 0},
 };
 
 const struct cw_route *cw_api_routes(int *n)

@@ -286,3 +286,58 @@ enum cw_ec cw_category_update_if(cw_store *s, struct cw_arena *a, const struct c
 	}
 	return cw_app_store_ec(rc, CW_EC_CATEGORY_NOT_FOUND, CW_EC_INTERNAL);
 }
+
+/* ---- grid worker candidates ---- */
+
+struct cand_ctx {
+	const struct cw_actor *actor;
+	const char *code;
+	struct cw_user *items;
+	int n;
+	enum cw_ec ec;
+};
+
+#define CANDIDATES_MAX 500
+
+static int cand_tx(struct cw_tx *tx, void *p)
+{
+	struct cand_ctx *c = p;
+	struct cw_region r;
+	int rc = cw_store_region_get(tx, c->code, &r);
+	if (rc == CW_DB_NOTFOUND ||
+	    (rc == CW_DB_OK && (r.level != CW_LEVEL_GRID ||
+				(c->actor->region_path &&
+				 !cw_scope_contains(c->actor->region_path, r.path))))) {
+		c->ec = CW_EC_GRID_NOT_FOUND;
+		return CW_DB_ABORT;
+	}
+	if (rc)
+		return rc;
+	struct cw_user *us;
+	int n;
+	if ((rc = cw_store_user_list(tx, r.path, 0, CANDIDATES_MAX, &us, &n)))
+		return rc;
+	c->items = us;
+	for (int i = 0; i < n; i++)
+		if (!us[i].disabled && (us[i].roles & (1u << CW_ROLE_GRID_WORKER)))
+			c->items[c->n++] = us[i];
+	return CW_DB_OK;
+}
+
+enum cw_ec cw_grid_worker_candidates(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+				     const char *code, struct cw_user **items, int *n)
+{
+	*items = NULL;
+	*n = 0;
+	if (!cw_roles_allow(actor->roles, CW_PERM_GRID_ASSIGN))
+		return CW_EC_FORBIDDEN;
+	struct cand_ctx c = {.actor = actor, .code = code};
+	int rc = cw_store_tx(s, a, false, cand_tx, &c);
+	if (rc == CW_DB_ABORT)
+		return c.ec;
+	if (rc)
+		return cw_app_store_ec(rc, CW_EC_INTERNAL, CW_EC_INTERNAL);
+	*items = c.items;
+	*n = c.n;
+	return CW_EC_OK;
+}

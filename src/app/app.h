@@ -715,4 +715,9 @@ enum cw_ec cw_category_update_if(cw_store *s, struct cw_arena *a, const struct c
 				 const struct cw_if_match *m, struct cw_stored_category *out,
 				 const char **field);
 
+/* The grid workers a grid's workers may be chosen from (GRID_ASSIGN): the enabled
+ * grid_worker users whose home region is that grid, by id; GRID_NOT_FOUND outside scope. */
+enum cw_ec cw_grid_worker_candidates(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+				     const char *code, struct cw_user **items, int *n);
+
 #endif

@@ -332,3 +332,19 @@ test('users list: role, region, q and state filters, paged; bad filters are 400;
 	assert.equal(r.status, 200);
 	assert.ok(r.json.items.some((u) => u.region === CITY));
 });
+
+/* ---- grid worker candidates ---- */
+
+test('grid worker candidates: the grid workers of that grid; GRID_ASSIGN roles only; unknown or non-grid codes 404', async () => {
+	const gw = await srv.login('gw_001');
+	const grid = gw.user.region;
+	assert.equal(grid.length, 15, 'gw_001 works in a grid');
+	const r = await srv.get(`/api/v1/grids/${grid}/candidates`, { session: admin });
+	assert.equal(r.status, 200, r.text);
+	assert.ok(r.json.items.some((u) => u.username === 'gw_001'));
+	for (const u of r.json.items) assert.deepEqual(Object.keys(u).sort(), ['id', 'name', 'username']);
+	assert.equal((await srv.get(`/api/v1/grids/${grid}/candidates`, { session: center })).status, 200, 'a dispatcher assigns too');
+	assertError(await srv.get(`/api/v1/grids/${grid}/candidates`, { session: sec }), 403, 'FORBIDDEN');
+	assertError(await srv.get(`/api/v1/grids/${grid.slice(0, 12)}/candidates`, { session: admin }), 404, 'GRID_NOT_FOUND');
+	assertError(await srv.get('/api/v1/grids/340603999999001/candidates', { session: admin }), 404, 'GRID_NOT_FOUND');
+});
