@@ -1,0 +1,211 @@
+// admin.test.mjs - the administration screens in a real browser: accounts (create, sign
+// in as the new user, lock/unlock), the GeoJSON import of grids with a refused feature
+// listed by index, a category's deadline, a holiday, the escalation policy with a bad
+// value shown at its field, and what other roles see.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startConsole, tempFile } from './lib.mjs';
+
+let env;
+let adminApi; // the e2e Server's session of the sysadmin
+before(async () => {
+  env = await startConsole({ cases: 0 });
+  adminApi = await env.server.login('admin');
+});
+after(async () => {
+  if (env) await env.close();
+});
+
+const NEW_USER = 'zhang_wei';
+const NEW_PASS = 'Strong-Pass-2026';
+
+test('secadmin: create a user (a weak password is refused at its field), sign in as them, lock and unlock', async () => {
+  const page = await env.page();
+  await env.login(page, 'secadmin');
+  const nav = await page.locator('#nav a').allTextContents();
+  assert.ok(nav.some((t) => t.startsWith('用户')), `secadmin has the users page: ${nav}`);
+  await page.goto('/#/admin/users');
+  await page.getByRole('heading', { name: '用户管理' }).waitFor();
+  await page.locator('table.admin-users-table').waitFor();
+  // Filter by role.
+  await page.getByLabel('角色', { exact: true }).selectOption('grid_worker');
+  await page.getByRole('button', { name: '搜索' }).click();
+  await page.waitForFunction(() => [...document.querySelectorAll('.admin-users-table tbody tr')].every((tr) => tr.textContent.includes('网格员')));
+
+  await page.getByRole('button', { name: '新建用户' }).first().click();
+  const dlg = page.getByRole('dialog', { name: '新建用户' });
+  await dlg.getByLabel('用户名').fill(NEW_USER);
+  await dlg.getByLabel('姓名').fill('张伟');
+  await dlg.getByRole('checkbox', { name: '调度员' }).check();
+  await dlg.locator('select[aria-label="所属区域"]').selectOption('340600000000');
+  await dlg.getByLabel('初始密码').fill('short');
+  await dlg.getByRole('button', { name: '新建' }).click();
+  const pwErr = dlg.locator('.field-error:not([hidden])').filter({ hasText: '密码不符合要求' });
+  await pwErr.waitFor();
+  assert.equal(await dlg.getByLabel('初始密码').getAttribute('aria-invalid'), 'true');
+  await dlg.getByLabel('初始密码').fill(NEW_PASS);
+  await dlg.getByRole('button', { name: '新建' }).click();
+  await page.getByRole('status').filter({ hasText: `已创建用户 ${NEW_USER}` }).waitFor();
+  await dlg.waitFor({ state: 'detached' });
+  // The new user in the list (search for them).
+  await page.getByLabel('角色', { exact: true }).selectOption('');
+  await page.getByLabel('用户名或姓名').fill('zhang');
+  await page.getByRole('button', { name: '搜索' }).click();
+  const row = page.locator('.admin-users-table tbody tr').filter({ hasText: NEW_USER });
+  await row.waitFor();
+  assert.match(await row.textContent(), /张伟.*调度员/);
+  await page.getByLabel('用户名或姓名').fill('');
+  await page.getByRole('button', { name: '搜索' }).click();
+  await page.locator('.admin-users-table tbody tr').nth(3).waitFor();
+  await env.shot(page, 'admin-users');
+
+  // Sign in as the new user elsewhere.
+  const other = await env.page();
+  await env.login(other, NEW_USER, NEW_PASS);
+  assert.match(await other.locator('#who').textContent(), /张伟/);
+  await other.context().close();
+
+  // Lock: the user cannot sign in; unlock: they can.
+  await page.getByLabel('用户名或姓名').fill(NEW_USER);
+  await page.getByRole('button', { name: '搜索' }).click();
+  await page.getByRole('button', { name: `锁定 ${NEW_USER}` }).click();
+  await page.getByRole('status').filter({ hasText: `已锁定用户 ${NEW_USER}` }).waitFor();
+  await page.locator('.admin-users-table tbody tr').filter({ hasText: NEW_USER }).filter({ hasText: '已锁定' }).waitFor();
+  const locked = await env.page();
+  await locked.goto('/');
+  await locked.locator('input[name=username]').fill(NEW_USER);
+  await locked.locator('input[name=password]').fill(NEW_PASS);
+  await locked.locator('form.login-form button[type=submit]').click();
+  await locked.locator('.login-message.is-error').waitFor();
+  assert.match(await locked.locator('.login-message').textContent(), /停用|禁用|锁定|管理员/);
+  await page.getByRole('button', { name: `解锁 ${NEW_USER}` }).click();
+  await page.getByRole('status').filter({ hasText: `已解锁用户 ${NEW_USER}` }).waitFor();
+  await env.login(locked, NEW_USER, NEW_PASS);
+  await locked.context().close();
+
+  // Reset the password.
+  await page.getByRole('button', { name: `重置密码 ${NEW_USER}` }).click();
+  const rd = page.getByRole('dialog');
+  await rd.getByLabel('新密码').fill('Another-Pass-2027');
+  await rd.getByRole('button', { name: '重置密码' }).click();
+  await page.getByRole('status').filter({ hasText: `已重置 ${NEW_USER} 的密码` }).waitFor();
+  await page.context().close();
+});
+
+test('sysadmin: import grids — a file with a bad feature lists it by index and imports nothing, then a good file', async () => {
+  const gw = await env.server.login('gw_001');
+  const village = gw.user.region.slice(0, 12);
+  const fc = (await env.server.get(`/api/v1/grids?within=${village}`, { session: adminApi })).json;
+  assert.ok(fc.features.length >= 1);
+  const before = fc.features[0].properties.households;
+  const good = { type: 'FeatureCollection', features: fc.features.map((f) => ({ type: 'Feature', properties: { code: f.properties.code, name: f.properties.name, type: f.properties.type, households: f.properties.households + 3, population: f.properties.population }, geometry: f.geometry })) };
+  const bad = { type: 'FeatureCollection', features: [...good.features, { type: 'Feature', properties: { code: '1234', name: '坏网格' }, geometry: fc.features[0].geometry }] };
+  const badIndex = bad.features.length - 1;
+
+  const page = await env.page();
+  await env.login(page, 'admin');
+  await page.goto('/#/admin/regions');
+  await page.getByRole('heading', { name: '区域与网格' }).waitFor();
+  await page.getByLabel('GeoJSON 文件').setInputFiles(tempFile('bad.geojson', JSON.stringify(bad)));
+  await page.getByRole('button', { name: '上传' }).click();
+  const problems = page.locator('table.admin-problems');
+  await problems.waitFor();
+  const rows = problems.locator('tbody tr');
+  assert.equal(await rows.count(), 1);
+  const cells = await rows.first().locator('th, td').allTextContents();
+  assert.equal(cells[0], String(badIndex));
+  assert.equal(cells[1], '1234');
+  assert.match(cells[3], /15 位网格代码/);
+  await page.getByRole('alert').filter({ hasText: '未导入任何网格' }).waitFor();
+  await problems.scrollIntoViewIfNeeded();
+  await env.shot(page, 'admin-grid-import-errors');
+  assert.equal((await env.server.get(`/api/v1/grids/${fc.features[0].id}`, { session: adminApi })).json.households, before, 'nothing imported');
+
+  await page.getByLabel('GeoJSON 文件').setInputFiles(tempFile('good.geojson', JSON.stringify(good)));
+  await page.getByRole('button', { name: '上传' }).click();
+  await page.locator('.admin-ok').filter({ hasText: `导入完成：新建 0 个网格，更新 ${good.features.length} 个网格` }).waitFor();
+  assert.equal(await problems.count(), 0, 'the old problems are gone');
+  assert.equal((await env.server.get(`/api/v1/grids/${fc.features[0].id}`, { session: adminApi })).json.households, before + 3);
+
+  // Browse the tree down to the village's grids and a grid's workers.
+  await page.getByRole('button', { name: '展开 相山区' }).click();
+  await page.getByRole('button', { name: '展开 相南街道' }).click();
+  const vName = (await env.server.get(`/api/v1/regions/${village}`, { session: adminApi })).json.name;
+  await page.locator('.admin-tree-label', { hasText: vName }).first().click();
+  await page.locator('.admin-region-detail table').waitFor();
+  await page.getByRole('button', { name: `管理网格员 ${fc.features[0].properties.name}` }).click();
+  await page.getByRole('heading', { name: `${fc.features[0].properties.name} 的网格员` }).waitFor();
+  await page.context().close();
+});
+
+test('sysadmin: change a category deadline; add a holiday; the policy refuses a bad value at its field, then saves', async () => {
+  const page = await env.page();
+  await env.login(page, 'admin');
+
+  await page.goto('/#/admin/categories');
+  await page.getByRole('heading', { name: '案件类别与处置时限' }).waitFor();
+  await page.getByLabel('查找类别').fill('06010');
+  await page.getByRole('button', { name: '编辑 06010 暴露垃圾' }).click();
+  const dlg = page.getByRole('dialog');
+  await dlg.getByLabel('时限数值').fill('3');
+  await dlg.getByLabel('时限单位').selectOption('working_days');
+  await dlg.getByRole('button', { name: '保存' }).click();
+  await page.getByRole('status').filter({ hasText: '已保存类别 06010' }).waitFor();
+  await page.locator('.admin-categories-table tbody tr').filter({ hasText: '06010' }).filter({ hasText: '3 工作日' }).waitFor();
+  const cat = (await env.server.get('/api/v1/categories/06010', { session: adminApi })).json;
+  assert.deepEqual(cat.deadline, { amount: 3, unit: 'working_days' });
+
+  await page.goto('/#/admin/calendar');
+  await page.getByRole('heading', { name: '节假日与调休' }).waitFor();
+  const year = Number(await page.getByLabel('年份').inputValue());
+  const cal = (await env.server.get(`/api/v1/calendar?year=${year}`, { session: adminApi })).json;
+  let date = null;
+  for (let d = 1; d <= 28 && !date; d++) {
+    const s = `${year}-11-${String(d).padStart(2, '0')}`;
+    if (!cal.days.some((x) => x.date === s)) date = s;
+  }
+  const add = page.getByRole('form', { name: '添加日期' });
+  await add.getByLabel('日期').fill(date);
+  await add.getByLabel('说明').fill('测试假日');
+  await page.getByRole('button', { name: '添加日期' }).click();
+  await page.getByRole('button', { name: `保存 ${year} 年安排` }).click();
+  await page.getByRole('status').filter({ hasText: `已保存 ${year} 年的节假日安排` }).waitFor();
+  const after = (await env.server.get(`/api/v1/calendar?year=${year}`, { session: adminApi })).json;
+  assert.deepEqual(after.days.find((x) => x.date === date), { date, kind: 'off', note: '测试假日' });
+
+  await page.goto('/#/admin/policy');
+  await page.getByRole('heading', { name: '督办升级规则' }).first().waitFor();
+  const warn = page.getByLabel('镇（街道） · 预警比例（%）', { exact: true });
+  await warn.fill('150');
+  await page.getByRole('button', { name: '保存规则' }).click();
+  await page.locator('.admin-cell .field-error:not([hidden])').filter({ hasText: '0-100' }).waitFor();
+  assert.equal(await warn.getAttribute('aria-invalid'), 'true');
+  await env.shot(page, 'admin-policy');
+  await warn.fill('70');
+  await page.getByRole('button', { name: '保存规则' }).click();
+  await page.getByRole('status').filter({ hasText: '督办升级规则已保存' }).waitFor();
+  const pol = (await env.server.get('/api/v1/escalation-policy', { session: adminApi })).json;
+  assert.equal(pol.levels.town.warn_percent, 70);
+  await page.context().close();
+});
+
+test('other roles: no administration in the navigation and a friendly message on the URL', async () => {
+  const page = await env.page();
+  await env.login(page, 'gw_001');
+  const nav = await page.locator('#nav').textContent();
+  assert.doesNotMatch(nav, /系统管理|用户|案件类别/);
+  for (const p of ['users', 'regions', 'categories', 'calendar', 'policy']) {
+    await page.goto(`/#/admin/${p}`);
+    await page.locator('#view h1').waitFor();
+    const text = await page.locator('#view').textContent();
+    assert.doesNotMatch(text, /undefined|null|NaN|FORBIDDEN|403/, p);
+    assert.match(text, /权限|不能使用|无法|角色/, `${p}: ${text}`);
+  }
+  await page.context().close();
+  // The sysadmin is not the account administrator: a friendly message, not a 403 code.
+  const sys = await env.page();
+  await env.login(sys, 'admin');
+  await sys.goto('/#/admin/users');
+  await sys.getByRole('alert').filter({ hasText: '安全管理员' }).waitFor();
+  await sys.context().close();
+});
