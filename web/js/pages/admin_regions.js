@@ -129,6 +129,8 @@ export default async function render(view, ctx) {
 		if (r.level !== 'grid') detail.append(childForm(r));
 		if (r.level === 'village') detail.append(gridsOf(r));
 		if (r.level === 'grid') detail.append(gridWorkers(r));
+		// One column (phones): bring the details into view below the tree.
+		if (window.matchMedia('(max-width: 760px)').matches) detail.scrollIntoView({ block: 'start' });
 	}
 
 	function childForm(r) {
