@@ -4,7 +4,9 @@
 // value shown at its field, and what other roles see.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startConsole, tempFile } from './lib.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { REPO, startConsole, tempFile } from './lib.mjs';
 
 let env;
 let adminApi; // the e2e Server's session of the sysadmin
@@ -15,6 +17,9 @@ before(async () => {
 after(async () => {
   if (env) await env.close();
 });
+
+/* Announcements of earlier steps out of the screenshots. */
+const clearToasts = (page) => page.evaluate(() => document.getElementById('toasts')?.replaceChildren());
 
 const NEW_USER = 'zhang_wei';
 const NEW_PASS = 'Strong-Pass-2026';
@@ -57,6 +62,7 @@ test('secadmin: create a user (a weak password is refused at its field), sign in
   await page.getByLabel('用户名或姓名').fill('');
   await page.getByRole('button', { name: '搜索' }).click();
   await page.locator('.admin-users-table tbody tr').nth(3).waitFor();
+  await clearToasts(page);
   await env.shot(page, 'admin-users');
 
   // Sign in as the new user elsewhere.
@@ -118,6 +124,7 @@ test('sysadmin: import grids — a file with a bad feature lists it by index and
   assert.match(cells[3], /15 位网格代码/);
   await page.getByRole('alert').filter({ hasText: '未导入任何网格' }).waitFor();
   await problems.scrollIntoViewIfNeeded();
+  await clearToasts(page);
   await env.shot(page, 'admin-grid-import-errors');
   assert.equal((await env.server.get(`/api/v1/grids/${fc.features[0].id}`, { session: adminApi })).json.households, before, 'nothing imported');
 
@@ -155,10 +162,31 @@ test('sysadmin: change a category deadline; add a holiday; the policy refuses a 
   const cat = (await env.server.get('/api/v1/categories/06010', { session: adminApi })).json;
   assert.deepEqual(cat.deadline, { amount: 3, unit: 'working_days' });
 
+  // The CSV with one bad line: that line is listed, nothing changes.
+  const csv = fs.readFileSync(path.join(REPO, 'catalog', 'categories.csv'), 'utf8').split('\n');
+  const badLine = csv.findIndex((l) => l.startsWith('07001,'));
+  csv[badLine] = csv[badLine].replace(/,(working_days|working_hours|days),/, ',weeks,');
+  await page.getByLabel('CSV 文件').setInputFiles(tempFile('bad.csv', csv.join('\n')));
+  await page.getByRole('button', { name: '上传' }).click();
+  const lineRow = page.locator('table.admin-problems tbody tr');
+  await lineRow.waitFor();
+  const lineCells = await lineRow.locator('th, td').allTextContents();
+  assert.deepEqual(lineCells.slice(0, 3), [String(badLine + 1), '07001', 'deadline_unit']);
+  assert.match(lineCells[3], /working_hours、working_days 或 days/);
+
   await page.goto('/#/admin/calendar');
   await page.getByRole('heading', { name: '节假日与调休' }).waitFor();
   const year = Number(await page.getByLabel('年份').inputValue());
-  const cal = (await env.server.get(`/api/v1/calendar?year=${year}`, { session: adminApi })).json;
+  let cal = (await env.server.get(`/api/v1/calendar?year=${year}`, { session: adminApi })).json;
+  // Someone else saves meanwhile: the page says so and reloads on request.
+  const put = await env.server.req('PUT', `/api/v1/calendar/${year}`, { session: adminApi, json: { days: cal.days.slice(1) }, headers: { 'If-Match': '*' } });
+  assert.equal(put.status, 200, put.text);
+  await page.getByRole('button', { name: `保存 ${year} 年安排` }).click();
+  await page.getByRole('alert').filter({ hasText: '数据已被他人修改' }).waitFor();
+  await page.getByRole('button', { name: '重新加载' }).click();
+  await page.getByRole('button', { name: `删除 ${cal.days[1].date}` }).waitFor();
+  assert.equal(await page.getByRole('button', { name: `删除 ${cal.days[0].date}` }).count(), 0, 'the reloaded year');
+  cal = (await env.server.get(`/api/v1/calendar?year=${year}`, { session: adminApi })).json;
   let date = null;
   for (let d = 1; d <= 28 && !date; d++) {
     const s = `${year}-11-${String(d).padStart(2, '0')}`;
@@ -175,17 +203,25 @@ test('sysadmin: change a category deadline; add a holiday; the policy refuses a 
 
   await page.goto('/#/admin/policy');
   await page.getByRole('heading', { name: '督办升级规则' }).first().waitFor();
+  // A rule of its own for class 06 at town level.
+  await page.getByLabel('类别', { exact: true }).selectOption('06');
+  await page.getByRole('button', { name: '添加特别规则' }).click();
+  await page.getByLabel('06 在 镇（街道） 的规则 · 单独设置', { exact: true }).check();
+  await page.getByLabel('06 在 镇（街道） 的规则 · 预警比例（%）', { exact: true }).fill('60');
   const warn = page.getByLabel('镇（街道） · 预警比例（%）', { exact: true });
   await warn.fill('150');
   await page.getByRole('button', { name: '保存规则' }).click();
   await page.locator('.admin-cell .field-error:not([hidden])').filter({ hasText: '0-100' }).waitFor();
   assert.equal(await warn.getAttribute('aria-invalid'), 'true');
+  await clearToasts(page);
   await env.shot(page, 'admin-policy');
   await warn.fill('70');
   await page.getByRole('button', { name: '保存规则' }).click();
   await page.getByRole('status').filter({ hasText: '督办升级规则已保存' }).waitFor();
   const pol = (await env.server.get('/api/v1/escalation-policy', { session: adminApi })).json;
   assert.equal(pol.levels.town.warn_percent, 70);
+  assert.deepEqual(pol.categories['06'].levels.town, { warn_percent: 60, escalate: true, grace_hours: 0 });
+  assert.equal(pol.categories['06'].levels.city, undefined, 'the other levels follow the defaults');
   await page.context().close();
 });
 
