@@ -245,3 +245,26 @@ test('other roles: no administration in the navigation and a friendly message on
   await sys.getByRole('alert').filter({ hasText: '安全管理员' }).waitFor();
   await sys.context().close();
 });
+
+test('keyboard and English: the new-user dialog opens with Enter, closes with Escape, focus returns; texts in English', async () => {
+  const page = await env.page({ lang: 'en' });
+  await env.login(page, 'secadmin');
+  await page.goto('/#/admin/users');
+  await page.getByRole('heading', { name: 'Users', exact: true }).waitFor();
+  await page.locator('table.admin-users-table').waitFor();
+  const open = page.getByRole('button', { name: 'New user' }).first();
+  await open.focus();
+  await page.keyboard.press('Enter');
+  const dlg = page.getByRole('dialog', { name: 'New user' });
+  await dlg.waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.name), 'username', 'focus in the first field');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.name), 'name');
+  await page.keyboard.press('Escape');
+  await dlg.waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'New user', 'focus back on the button');
+  const text = await page.locator('#view').textContent();
+  assert.doesNotMatch(text, /admin\.|undefined|null|NaN/);
+  assert.match(text, /Username or name/);
+  await page.context().close();
+});
