@@ -140,8 +140,36 @@ test('sysadmin: import grids — a file with a bad feature lists it by index and
   const vName = (await env.server.get(`/api/v1/regions/${village}`, { session: adminApi })).json.name;
   await page.locator('.admin-tree-label', { hasText: vName }).first().click();
   await page.locator('.admin-region-detail table').waitFor();
-  await page.getByRole('button', { name: `管理网格员 ${fc.features[0].properties.name}` }).click();
-  await page.getByRole('heading', { name: `${fc.features[0].properties.name} 的网格员` }).waitFor();
+  // Rename the village, and create a sub-region (a grid) under it.
+  const rename = page.getByRole('form', { name: '重命名' });
+  await rename.getByLabel('新名称').fill(`${vName}（改）`);
+  await rename.getByRole('button', { name: '重命名' }).click();
+  await page.getByRole('status').filter({ hasText: `已重命名为 ${vName}（改）` }).waitFor();
+  assert.equal((await env.server.get(`/api/v1/regions/${village}`, { session: adminApi })).json.name, `${vName}（改）`);
+  const child = page.getByRole('form', { name: '新建下级区域' });
+  await child.getByLabel('下级区划代码').fill(`${village}950`);
+  await child.getByLabel('名称').fill('新建测试网格');
+  await child.getByRole('button', { name: '新建' }).click();
+  await page.getByRole('status').filter({ hasText: '已创建 新建测试网格' }).waitFor();
+  await page.locator('.admin-tree-label', { hasText: '新建测试网格' }).waitFor();
+  assert.equal((await env.server.get(`/api/v1/regions/${village}950`, { session: adminApi })).json.level, 'grid');
+
+  // A grid's workers: add a part-timer (a grid worker of that grid), remove them.
+  const grid = fc.features[0];
+  const sec = await env.server.login('secadmin');
+  const made = await env.server.post('/api/v1/users', { session: sec, json: { username: 'gw_part', name: '兼职网格员', region: grid.id, roles: ['grid_worker'], password: 'Part-Time-2026' } });
+  assert.equal(made.status, 201, made.text);
+  await page.getByRole('button', { name: `管理网格员 ${grid.properties.name}` }).click();
+  await page.getByRole('heading', { name: `${grid.properties.name} 的网格员` }).waitFor();
+  const add = page.getByRole('form', { name: '添加网格员' });
+  await add.getByLabel('网格员', { exact: true }).selectOption({ label: '兼职网格员（gw_part）' });
+  await add.getByLabel('岗位').selectOption('part_time');
+  await add.getByRole('button', { name: '添加网格员' }).click();
+  await page.getByRole('status').filter({ hasText: '已添加 兼职网格员（gw_part）' }).waitFor();
+  await page.getByRole('button', { name: '移除 兼职网格员' }).click();
+  await page.getByRole('status').filter({ hasText: '已移除 兼职网格员' }).waitFor();
+  const g = (await env.server.get(`/api/v1/grids/${grid.id}`, { session: adminApi })).json;
+  assert.ok(!g.workers.some((w) => w.username === 'gw_part'), 'removed');
   await page.context().close();
 });
 

@@ -136,7 +136,7 @@ export default async function render(view, ctx) {
 	function childForm(r) {
 		const code = field({ label: t('admin.regions.childCode'), name: 'code', required: true, hint: t('admin.regions.childCodeHint'), attrs: { inputmode: 'numeric', maxlength: '15' } });
 		const name = field({ label: t('admin.regions.childName'), name: 'name', required: true, attrs: { maxlength: '100' } });
-		const form = h('form', { class: 'admin-form', attrs: { novalidate: '' } }, h('h3', { text: t('admin.regions.child') }), code.el, name.el, h('button', { type: 'submit', text: t('common.create') }));
+		const form = h('form', { class: 'admin-form', attrs: { novalidate: '', 'aria-label': t('admin.regions.child') } }, h('h3', { text: t('admin.regions.child') }), code.el, name.el, h('button', { type: 'submit', text: t('common.create') }));
 		form.addEventListener('submit', async (e) => {
 			e.preventDefault();
 			code.setError(null);
