@@ -5,11 +5,12 @@ import { api, errorText } from '../api.js';
 import { h, pageTitle } from '../ui.js';
 import '../i18n/admin.js';
 
-/* Renders the "no access" message and returns false unless the user holds one of roles. */
-export function guard(view, ctx, roles) {
+/* Renders the "no access" message and returns false unless the user holds one of roles;
+ * the message names `named` (default: roles). */
+export function guard(view, ctx, roles, named = roles) {
 	if (roles.some((r) => ctx.hasRole(r))) return true;
 	pageTitle(view, t('admin.forbidden.title'));
-	const names = roles.map((r) => t(`role.${r}`)).join(` ${t('admin.or')} `);
+	const names = named.map((r) => t(`role.${r}`)).join(` ${t('admin.or')} `);
 	view.append(
 		h('div', { class: 'admin-forbidden', attrs: { role: 'alert' } },
 			h('p', { text: t('admin.forbidden.text', { roles: names }) }),

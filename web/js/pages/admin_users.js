@@ -203,7 +203,8 @@ function passwordDialog(u) {
 }
 
 export default async function render(view, ctx) {
-	if (!guard(view, ctx, ['secadmin', 'auditor'])) return;
+	/* Accounts are the security administrator's (三员分立); the auditor may look. */
+	if (!guard(view, ctx, ['secadmin', 'auditor'], ['secadmin'])) return;
 	const canWrite = ctx.hasRole('secadmin');
 	pageTitle(view, t('admin.users.title'));
 
