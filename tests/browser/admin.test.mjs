@@ -113,7 +113,7 @@ test('sysadmin: import grids — a file with a bad feature lists it by index and
   await page.goto('/#/admin/regions');
   await page.getByRole('heading', { name: '区域与网格' }).waitFor();
   await page.getByLabel('GeoJSON 文件').setInputFiles(tempFile('bad.geojson', JSON.stringify(bad)));
-  await page.getByRole('button', { name: '上传' }).click();
+  await page.getByRole('button', { name: '上传', exact: true }).click();
   const problems = page.locator('table.admin-problems');
   await problems.waitFor();
   const rows = problems.locator('tbody tr');
@@ -129,7 +129,7 @@ test('sysadmin: import grids — a file with a bad feature lists it by index and
   assert.equal((await env.server.get(`/api/v1/grids/${fc.features[0].id}`, { session: adminApi })).json.households, before, 'nothing imported');
 
   await page.getByLabel('GeoJSON 文件').setInputFiles(tempFile('good.geojson', JSON.stringify(good)));
-  await page.getByRole('button', { name: '上传' }).click();
+  await page.getByRole('button', { name: '上传', exact: true }).click();
   await page.locator('.admin-ok').filter({ hasText: `导入完成：新建 0 个网格，更新 ${good.features.length} 个网格` }).waitFor();
   assert.equal(await problems.count(), 0, 'the old problems are gone');
   assert.equal((await env.server.get(`/api/v1/grids/${fc.features[0].id}`, { session: adminApi })).json.households, before + 3);
@@ -190,12 +190,21 @@ test('sysadmin: change a category deadline; add a holiday; the policy refuses a 
   const cat = (await env.server.get('/api/v1/categories/06010', { session: adminApi })).json;
   assert.deepEqual(cat.deadline, { amount: 3, unit: 'working_days' });
 
+  // The current taxonomy as CSV: uploaded again it changes nothing.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载当前类别表（CSV），修改后上传' }).click()]);
+  const exported = fs.readFileSync(await download.path(), 'utf8');
+  assert.match(exported, /^code,parent,name,kind,first_level,dept_grid,dept_village,dept_town,dept_district,dept_city,deadline_amount,deadline_unit,risk\n/);
+  assert.match(exported, /\n06010,06,暴露垃圾,event,[a-z]+,[^\n]*,3,working_days,\n/);
+  await page.getByLabel('CSV 文件').setInputFiles(tempFile('categories.csv', exported));
+  await page.getByRole('button', { name: '上传', exact: true }).click();
+  await page.locator('.admin-ok').filter({ hasText: '其中 0 个有变化' }).waitFor();
+
   // The CSV with one bad line: that line is listed, nothing changes.
   const csv = fs.readFileSync(path.join(REPO, 'catalog', 'categories.csv'), 'utf8').split('\n');
   const badLine = csv.findIndex((l) => l.startsWith('07001,'));
   csv[badLine] = csv[badLine].replace(/,(working_days|working_hours|days),/, ',weeks,');
   await page.getByLabel('CSV 文件').setInputFiles(tempFile('bad.csv', csv.join('\n')));
-  await page.getByRole('button', { name: '上传' }).click();
+  await page.getByRole('button', { name: '上传', exact: true }).click();
   const lineRow = page.locator('table.admin-problems tbody tr');
   await lineRow.waitFor();
   const lineCells = await lineRow.locator('th, td').allTextContents();

@@ -10,6 +10,19 @@ const UNITS = ['working_hours', 'working_days', 'days'];
 const UNIT_MAX = { working_hours: 960, working_days: 250, days: 365 };
 const CSV_MAX = 4 << 20;
 
+const HEADER = ['code', 'parent', 'name', 'kind', 'first_level', 'dept_grid', 'dept_village', 'dept_town', 'dept_district', 'dept_city', 'deadline_amount', 'deadline_unit', 'risk'];
+const csvCell = (v) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+/* The active categories as the CSV that PUT /api/v1/categories takes (catalog/README.md). */
+export function categoriesCsv(items) {
+	const lines = [HEADER.join(',')];
+	for (const c of items.filter((x) => x.active)) {
+		const d = c.departments || {};
+		lines.push([c.code, c.parent || '', c.name, c.kind, c.first_level, d.grid || '', d.village || '', d.town || '', d.district || '', d.city || '', String(c.deadline.amount), c.deadline.unit, c.risk || ''].map(csvCell).join(','));
+	}
+	return `${lines.join('\n')}\n`;
+}
+
 const deadlineText = (d) => `${fmtNumber(d.amount)} ${t(`admin.categories.unit.${d.unit}`)}`;
 
 export default async function render(view, ctx) {
@@ -118,7 +131,15 @@ export default async function render(view, ctx) {
 	const result = h('div', { class: 'admin-import-result' });
 	const submit = h('button', { type: 'submit', class: 'primary', text: t('admin.upload') });
 	const form = h('form', { class: 'admin-form', attrs: { novalidate: '' } }, file.el, submit, progress.el);
-	uploadCard.append(h('h2', { id: 'cat-upload-title', text: t('admin.categories.upload') }), h('p', { class: 'hint', text: t('admin.categories.uploadHint') }), form, result);
+	const download = h('button', { type: 'button', text: t('admin.categories.download'), on: { click: () => {
+		const url = URL.createObjectURL(new Blob([categoriesCsv(items)], { type: 'text/csv;charset=utf-8' }));
+		const a = h('a', { href: url, attrs: { download: 'categories.csv' }, hidden: true });
+		document.body.append(a);
+		a.click();
+		a.remove();
+		setTimeout(() => URL.revokeObjectURL(url), 10000);
+	} } });
+	uploadCard.append(h('h2', { id: 'cat-upload-title', text: t('admin.categories.upload') }), h('p', { class: 'hint', text: t('admin.categories.uploadHint') }), h('p', {}, download), form, result);
 	form.addEventListener('submit', async (e) => {
 		e.preventDefault();
 		file.setError(null);
