@@ -59,6 +59,10 @@ static const struct cw_route routes[] = {
     {"GET", "/api/v1/categories/{code}", cw_h_category_get, 0},
     {"PATCH", "/api/v1/categories/{code}", cw_h_category_update, 0},
     {"GET", "/api/v1/grids/{code}/candidates", cw_h_grid_candidates, 0},
+    {"GET", "/api/v1/config", cw_h_config, CW_ROUTE_PUBLIC},
+    {"GET", "/api/v1/stats/cases", cw_h_stats_cases, 0},
+    {"GET", "/api/v1/stats/grids", cw_h_stats_grids, 0},
+    {"GET", "/api/v1/cases/points", cw_h_case_points, 0},
 };
 
 const struct cw_route *cw_api_routes(int *n)
