@@ -590,7 +590,7 @@ static void requests_post(struct cw_req *req, enum fmt f, const struct params *p
 		fail(req, f, ec, field);
 		return;
 	}
-	reply(req, f, 201, "service_requests",
+	reply(req, f, 200, "service_requests",
 	      json_pack("[{s:s, s:s, s:s, s:n}]", "service_request_id", number, "token", number,
 			"service_notice", "", "account_id"));
 }
@@ -648,7 +648,7 @@ static void updates_post(struct cw_req *req, enum fmt f, const struct params *p)
 		fail(req, f, ec, field);
 		return;
 	}
-	reply(req, f, 201, "service_request_updates",
+	reply(req, f, 200, "service_request_updates",
 	      json_pack("[{s:s}]", "update_id", cw_arena_printf(req->arena, "%" PRId64, update_id)));
 }
 
