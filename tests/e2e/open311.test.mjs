@@ -4,6 +4,7 @@
 // datatype; and a round trip: filed through Open311, handled in civicgrid, followed
 // through Open311 to closed.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 
 import { cliDbOk, startServer } from './lib.mjs';
@@ -40,6 +41,9 @@ function xml(r, root, status = 200) {
 	assert.equal(r.status, status, r.text);
 	assert.match(r.headers['content-type'], /^text\/xml; charset=utf-8/);
 	const doc = parseXml(r.text);
+	// And libxml2's own parser (scripts/deps.sh installs xmllint).
+	const lint = spawnSync('xmllint', ['--noout', '-'], { input: r.text, encoding: 'utf8' });
+	assert.equal(lint.status, 0, `xmllint: ${lint.stderr}\n${r.text.slice(0, 300)}`);
 	assert.equal(doc.name, root, r.text.slice(0, 200));
 	return doc;
 }
