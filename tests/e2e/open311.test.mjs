@@ -111,6 +111,7 @@ after(async () => {
 	await srv?.close();
 });
 
+
 test('discovery in JSON and XML', async () => {
 	const j = jsonOk(await get('discovery.json'));
 	assert.equal(typeof j.changeset, 'string');
@@ -223,6 +224,10 @@ test('POST requests: every refusal in the format asked for, nothing created', as
 	await assertO311Error(...both(garbage({ 'attribute[colour]': 'red' })), 400, /attribute\[colour\]/);
 	await assertO311Error(...both(garbage({ 'attribute[notice]': 'x' })), 400, /attribute\[notice\]/);
 	await assertO311Error(...both(null, 'api_key=x&description=%zz'), 400);
+	await assertO311Error(...both(null, `api_key=${encodeURIComponent(key)}&service_code=06010&description=%ff%fe`), 400);
+	const ct = await srv.post(`${V2}/requests.json`, { json: { api_key: key, service_code: '06010' } });
+	assert.equal(ct.status, 400, 'a JSON body is not a form');
+	validateErrors(ct.json, 400);
 	assert.equal(await count06010(), before, 'nothing was created');
 });
 
@@ -488,4 +493,12 @@ test('POST to read-only resources and the server stays up', async () => {
 	const d = await srv.req('DELETE', `${V2}/requests.json`);
 	assert.equal(d.status, 405);
 	assert.equal((await get('discovery.json')).status, 200);
+});
+
+test('the server exits cleanly (no sanitizer report under ASan)', async () => {
+	const err = await srv.stop();
+	assert.doesNotMatch(err, /runtime error|AddressSanitizer|LeakSanitizer/);
+	// Neither the reporter's phone nor an api_key reaches the log.
+	assert.ok(!err.includes('13912345678'), 'no phone number in the log');
+	assert.ok(!err.includes(key), 'no api_key in the log');
 });
