@@ -495,15 +495,16 @@ static bool media_url_ok(const char *u)
 }
 
 struct put_ctx {
-	int64_t case_id;
 	const char *attrs, *media_url;
 	int64_t now;
 };
 
-static int put_tx(struct cw_tx *tx, void *p)
+/* In the case's own transaction (cw_case_input.also): the case and its Open311 data
+ * are written together or not at all. */
+static int put_also(struct cw_tx *tx, const struct cw_case *c, void *p)
 {
-	struct put_ctx *c = p;
-	return cw_store_o311_request_put(tx, c->case_id, c->attrs, c->media_url, c->now);
+	struct put_ctx *pc = p;
+	return cw_store_o311_request_put(tx, c->id, pc->attrs, pc->media_url, pc->now);
 }
 
 enum cw_ec cw_o311_request_create(cw_store *s, struct cw_arena *a, const struct cw_case_env *env,
@@ -571,6 +572,10 @@ enum cw_ec cw_o311_request_create(cw_store *s, struct cw_arena *a, const struct 
 		/* Chinese order: family name first. */
 		ci.reporter_name = cw_arena_printf(a, "%s%s%s", ln, *ln && *fn ? " " : "", fn);
 	}
+	struct put_ctx pc = {.attrs = attrs_json, .media_url = in->media_url ? in->media_url : "",
+			     .now = now};
+	ci.also = put_also;
+	ci.also_ctx = &pc;
 	struct cw_case_view v;
 	ec = cw_case_create(s, a, env, actor, &ci, now, &v, field);
 	if (ec != CW_EC_OK) {
@@ -586,11 +591,6 @@ enum cw_ec cw_o311_request_create(cw_store *s, struct cw_arena *a, const struct 
 			*field = "first_name";
 		return ec;
 	}
-	struct put_ctx pc = {.case_id = v.c.id, .attrs = attrs_json,
-			     .media_url = in->media_url ? in->media_url : "", .now = now};
-	int rc = cw_store_tx(s, a, true, put_tx, &pc);
-	if (rc != CW_DB_OK)
-		cw_error("open311: case %s filed, its attributes not recorded", v.c.number);
 	*number = v.c.number;
 	return CW_EC_OK;
 }
