@@ -209,6 +209,7 @@ test('POST requests: every refusal in the format asked for, nothing created', as
 	await assertO311Error(...both(garbage({ lat: '95', long: '116.8' })), 400, /lat/);
 	await assertO311Error(...both(garbage({ lat: 'abc' })), 400, /lat/);
 	await assertO311Error(...both(garbage({ long: '200' })), 400, /long/);
+	await assertO311Error(...both(garbage({ lat: '0', long: '0' })), 400, /lat/); // in no grid
 	await assertO311Error(...both(garbage({ description: '长'.repeat(4001) })), 400, /description/);
 	await assertO311Error(...both(garbage({ description: 'see <a href="x">here</a>' })), 400, /description/);
 	await assertO311Error(...both(garbage({ description: '<script>alert(1)</script>' })), 400, /description/);
