@@ -100,7 +100,7 @@ int cw_store_o311_requests(struct cw_tx *tx, const struct cw_o311_filter *f, int
 	    "COALESCE(d.name, ''), c.deadline, c.address, c.region, c.lon, c.lat, c.created_at, "
 	    "c.updated_at, COALESCE(o.media_url, ''), COALESCE(o.attributes, ''), "
 	    "COALESCE((SELECT t.note FROM case_timeline t WHERE t.case_id = c.id AND t.note <> '' "
-	    "ORDER BY t.id DESC LIMIT 1), '') "
+	    "AND " CW_O311_PUBLIC_ENTRY_SQL("t") " ORDER BY t.id DESC LIMIT 1), '') "
 	    "FROM cases c JOIN categories k ON k.code = c.category "
 	    "LEFT JOIN departments d ON d.id = c.department_id "
 	    "LEFT JOIN open311_requests o ON o.case_id = c.id "
@@ -184,6 +184,7 @@ int cw_store_o311_updates(struct cw_tx *tx, int64_t from, int64_t to, int limit,
 			"FROM case_timeline t JOIN cases c ON c.id = t.case_id "
 			"LEFT JOIN open311_requests o ON o.case_id = c.id "
 			"WHERE c.kind IN " CW_O311_KINDS_SQL " AND t.at >= $1 AND t.at < $2 "
+			"AND " CW_O311_PUBLIC_ENTRY_SQL("t") " "
 			"ORDER BY t.at, t.id LIMIT $3",
 			&r, CW_P_INT(from), CW_P_INT(to), CW_P_INT(limit));
 	if (rc != CW_DB_OK)

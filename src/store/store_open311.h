@@ -58,6 +58,12 @@ struct cw_o311_filter {
 
 /* The statuses an Open311 client sees as "closed", as an SQL list. */
 #define CW_O311_CLOSED_SQL "('closed', 'rejected', 'merged', 'final')"
+/* The timeline entries Open311 publishes (as updates and status notes): those that changed
+ * the status, and notes posted through Open311; internal steps (escalations, extension
+ * requests, supervision, photos) stay in the console. `t` is the case_timeline alias. */
+#define CW_O311_PUBLIC_ENTRY_SQL(t)                                                            \
+	"((" t ".status_after <> '' AND " t ".status_after <> " t ".status_before) OR " t         \
+	".action = 'open311.update')"
 /* The kinds of cases Open311 shows and takes. */
 #define CW_O311_KINDS_SQL "('event', 'service')"
 

@@ -446,6 +446,9 @@ test('round trip: filed by Open311, handled in civicgrid, followed by servicereq
 	const deps = await srv.get('/api/v1/departments?limit=200', { session: admin });
 	const cgj = deps.json.items.find((d) => d.code === 'cgj-340600000000');
 	await act(center, 'dispatch', { department: cgj.id });
+	// An internal step with a note: supervision stays in the console.
+	assert.ok((await view(center)).actions.includes('supervise'));
+	await act(center, 'supervise', { note: '内部督办备注' });
 	await act(dept, 'accept', {});
 	let q = jsonOk(await get(`requests/${id}.json`))[0];
 	assert.equal(q.status, 'open');
@@ -477,6 +480,7 @@ test('round trip: filed by Open311, handled in civicgrid, followed by servicereq
 		JSON.stringify(mine),
 	);
 	assert.equal(mine.at(-1).description, '核查通过');
+	assert.ok(!ups.some((u) => u.description === '内部督办备注'), 'internal notes are not published');
 	assert.equal(mine[0].media_url, null);
 	const xu = xml(await get(`servicerequestupdates.xml?start_date=${encodeURIComponent(since)}`), 'service_requests_updates');
 	const xmine = xu.children.filter((u) => childText(u, 'service_request_id') === id);
