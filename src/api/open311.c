@@ -242,7 +242,9 @@ static struct cw_actor key_actor(struct cw_req *req, const struct params *p, enu
 	*ec = key ? cw_token_resolve(api->store, req->arena, key, cw_now(), &id)
 		  : CW_EC_AUTH_REQUIRED;
 	if (*ec != CW_EC_OK) {
-		*ec = CW_EC_FORBIDDEN;
+		/* A key problem is 403; a store outage stays what it is. */
+		if (cw_ec_status(*ec) < 500)
+			*ec = CW_EC_FORBIDDEN;
 		return cw_api_anonymous(req);
 	}
 	return (struct cw_actor){.user_id = id.user.id, .username = id.user.username,
