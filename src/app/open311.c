@@ -369,6 +369,7 @@ int cw_o311_demo_attributes(cw_store *s, bool quiet)
 		json_t *list = json_loads(demo_garbage, 0, NULL);
 		const char *field;
 		struct cw_actor actor = cw_actor_cli();
+		actor.username = "demo";
 		enum cw_ec ec = cw_o311_attrs_set(s, a, &actor, "06010", list, cw_now(), &field);
 		json_decref(list);
 		if (ec != CW_EC_OK) {
