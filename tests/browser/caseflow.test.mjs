@@ -9,10 +9,12 @@
 // form, a denied geolocation, and the screenshots case-new-map, case-action-dispatch,
 // case-detail and case-detail-phone.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import zlib from 'node:zlib';
 
-import { startConsole } from './lib.mjs';
+import { REPO, startConsole } from './lib.mjs';
 
 let env;
 let gwApi;
@@ -22,11 +24,14 @@ let inside; // {lon, lat} inside that grid
 let caseId; // the case walked through the loop
 let cgj; // the city's urban management bureau unit
 
-/* L.*: labels as the zh catalogues give them. */
-const L = {
-  status: {},
-  action: {},
-};
+/* L.status.*, L.action.*: the labels as the zh catalogue of the foundation gives them. */
+const L = { status: {}, action: {} };
+{
+  const common = fs.readFileSync(path.join(REPO, 'web', 'js', 'i18n', 'common.js'), 'utf8');
+  const zh = common.slice(0, common.indexOf(' en: {'));
+  for (const m of zh.matchAll(/'(status|action)\.(\w+)':\s*'([^']*)'/g)) L[m[1]][m[2]] = m[3];
+  assert.ok(L.status.closed && L.action.dispatch, 'labels read from common.js');
+}
 
 /* A small real PNG (an RGB gradient), built here: signature, IHDR, IDAT, IEND. */
 function png(w = 32, h = 24) {
@@ -83,6 +88,12 @@ after(async () => {
   await env?.close();
 });
 
+/* A screenshot once the announcements have gone (they would cover the page). */
+async function shot(page, name) {
+  await page.waitForFunction(() => !document.querySelector('#toasts .toast'), null, { timeout: 12000 });
+  await env.shot(page, name);
+}
+
 async function openCase(page, id) {
   await page.goto(`${env.url}/#/cases/${id}`);
   await page.getByRole('heading', { level: 1, name: /案件 \d{13}/ }).waitFor();
@@ -125,7 +136,8 @@ test('the grid worker reports a case on the map (GPS and a click) with a photo',
   // Nothing filled: the errors say what is missing.
   await page.getByRole('button', { name: '上报', exact: true }).click();
   await page.getByText('请先更正标出的内容。').waitFor();
-  await page.getByText('请在地图上选择位置，或选择所属区域。').waitFor();
+  assert.equal(await page.getByLabel('标题').getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.getByLabel('类别').getAttribute('aria-invalid'), 'true');
 
   // The device's location.
   await page.getByRole('button', { name: '使用我的位置' }).click();
@@ -154,9 +166,10 @@ test('the grid worker reports a case on the map (GPS and a click) with a photo',
   await page.getByRole('button', { name: '上报', exact: true }).click();
   await page.getByText('请填写可回拨的号码', { exact: false }).waitFor();
   await page.getByLabel('报告人电话').fill('');
-  await page.locator('.cn-photos input[type=file]').setInputFiles({ name: 'site.png', mimeType: 'image/png', buffer: png() });
+  await page.getByLabel('选择照片').setInputFiles({ name: 'site.png', mimeType: 'image/png', buffer: png() });
   await page.locator('.cn-photo img').waitFor();
-  await env.shot(page, 'case-new-map');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await shot(page, 'case-new-map');
 
   // A double click on submit makes one case (Idempotency-Key).
   const before = await env.server.get('/api/v1/cases?limit=200', { session: centerApi });
@@ -204,7 +217,7 @@ test('the dispatcher registers and dispatches it; the department accepts and rep
   assert.equal(await panel.getByLabel('派遣给部门').getAttribute('aria-invalid'), 'true');
   await panel.getByLabel('派遣给部门').selectOption({ label: cgj.name });
   await panel.getByLabel('备注').fill('请尽快清运');
-  await env.shot(center, 'case-action-dispatch');
+  await shot(center, 'case-action-dispatch');
   await panel.getByRole('button', { name: L.action.dispatch, exact: true }).click();
   await expectStatus(center, L.status.dispatched);
   await expectLastTimeline(center, L.action.dispatch);
@@ -258,7 +271,7 @@ test('the dispatcher registers and dispatches it; the department accepts and rep
   await expectLastTimeline(center, L.action.verify);
   const tl = await center.locator('.cd-timeline .cd-tl-action').allTextContents();
   assert.deepEqual(tl, ['上报', '添加照片', L.action.register, L.action.dispatch, L.action.accept, L.action.report_result, L.action.verify]);
-  await env.shot(center, 'case-detail');
+  await shot(center, 'case-detail');
   await center.close();
   await dept.close();
 });
@@ -271,6 +284,45 @@ test('only a citizen reporter rates: none for the grid worker; the citizen rates
   await expectStatus(gw, L.status.closed);
   assert.equal(await gw.getByRole('button', { name: L.action.rate, exact: true }).count(), 0);
   await gw.close();
+});
+
+/* Takes `action` through the API as `session`, with the case's current ETag. */
+async function apiAct(session, id, action, json = {}) {
+  const v = await env.server.get(`/api/v1/cases/${id}`, { session });
+  const r = await env.server.post(`/api/v1/cases/${id}/actions/${action}`, { session, json, headers: { 'If-Match': v.headers.etag } });
+  assert.equal(r.status, 200, `${action}: ${r.text}`);
+  return r.json;
+}
+
+test('the citizen rates the case they reported: the five levels, a choice required', async () => {
+  const citizenApi = await env.server.login('citizen');
+  const deptApi = await env.server.login('cg_dept');
+  const r = await env.server.post('/api/v1/cases', { session: citizenApi, json: { kind: 'event', category: '06010', title: '小区门口垃圾满溢', location: inside } });
+  assert.equal(r.status, 201, r.text);
+  const id = r.json.id;
+  await apiAct(centerApi, id, 'register');
+  await apiAct(centerApi, id, 'dispatch', { department: cgj.id });
+  await apiAct(deptApi, id, 'accept');
+  await apiAct(deptApi, id, 'report_result', { result: '已清运' });
+  await apiAct(centerApi, id, 'verify', { fixed: true });
+
+  const page = await env.page({ lang: 'zh', width: 1280, height: 800 });
+  await env.login(page, 'citizen');
+  await openCase(page, id);
+  await expectStatus(page, L.status.closed);
+  await page.getByRole('button', { name: L.action.rate, exact: true }).click();
+  const panel = page.locator('#cd-panel');
+  const levels = await panel.locator('.cd-radios-level label').allTextContents();
+  assert.deepEqual(levels, ['非常满意', '满意', '基本满意', '不满意', '非常不满意']);
+  await panel.getByRole('button', { name: L.action.rate, exact: true }).click();
+  await panel.getByText('请选择一项。').waitFor();
+  await panel.getByLabel('非常满意').check();
+  await panel.getByLabel('评价意见').fill('处理及时，谢谢！');
+  await panel.getByRole('button', { name: L.action.rate, exact: true }).click();
+  await expectLastTimeline(page, L.action.rate);
+  await page.locator('.cd-fact-rating').getByText('5 · 非常满意').waitFor();
+  assert.equal(await page.getByRole('button', { name: L.action.rate, exact: true }).count(), 0, 'rated once');
+  await page.close();
 });
 
 test('a stale page says someone else changed the case, and reloads it', async () => {
@@ -286,17 +338,24 @@ test('a stale page says someone else changed the case, and reloads it', async ()
   await page.locator('.cd-reporter').getByText('张** · 138****5678').waitFor();
   await page.getByRole('button', { name: '查看完整信息' }).click();
   await page.locator('.cd-reporter').getByText('张三丰 · 13812345678').waitFor();
-  const leader = await env.server.login('leader');
-  const v = await env.server.get(`/api/v1/cases/${r.json.id}`, { session: leader });
-  const s = await env.server.post(`/api/v1/cases/${r.json.id}/actions/supervise`, { session: leader, json: {}, headers: { 'If-Match': v.headers.etag } });
-  assert.equal(s.status, 200, s.text);
-  await act(page, 'register');
-  await page.getByRole('alert').filter({ hasText: '案件刚被其他人修改' }).waitFor();
-  await expectLastTimeline(page, L.action.supervise);
-  await expectStatus(page, L.status.reported);
-  // Reloaded: acting again works.
-  await act(page, 'register');
+  await apiAct(centerApi, r.json.id, 'register');
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: /案件 \d{13}/ }).waitFor();
   await expectStatus(page, L.status.registered);
+  // Open the dispatch form; meanwhile a leader supervises the case.
+  await page.getByRole('button', { name: L.action.dispatch, exact: true }).click();
+  const panel = page.locator('#cd-panel');
+  await panel.getByLabel('派遣给部门').selectOption({ label: cgj.name });
+  await apiAct(await env.server.login('leader'), r.json.id, 'supervise');
+  await panel.getByRole('button', { name: L.action.dispatch, exact: true }).click();
+  await page.getByRole('alert').filter({ hasText: '案件刚被其他人修改' }).first().waitFor();
+  await expectLastTimeline(page, L.action.supervise);
+  await expectStatus(page, L.status.registered);
+  await page.locator('.cd-badges').getByText('督办').waitFor();
+  // Reloaded, the form kept with its choice: sending again works.
+  assert.equal(await panel.getByLabel('派遣给部门').inputValue(), String(cgj.id));
+  await panel.getByRole('button', { name: L.action.dispatch, exact: true }).click();
+  await expectStatus(page, L.status.dispatched);
   await page.close();
 });
 
@@ -337,6 +396,6 @@ test('the detail page on a phone', async () => {
   await page.locator('.cd-photo img').first().waitFor();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
   assert.equal(overflow, false, 'no sideways scrolling at 390 px');
-  await env.shot(page, 'case-detail-phone');
+  await shot(page, 'case-detail-phone');
   await page.close();
 });

@@ -1,12 +1,11 @@
 // case_common.js - helpers shared by the case detail and new-case pages (not a route).
 import { api, ApiError } from '../api.js';
-import { t } from '../i18n.js';
+import { t, tOr } from '../i18n.js';
 import '../i18n/case_detail.js';
 
 /* t(key), or `fallback` when the catalogues have no such key. */
 export function tr(key, fallback) {
-  const s = t(key);
-  return s && s !== key ? s : fallback;
+  return tOr(key, fallback);
 }
 
 /* The label of a case action or timeline entry ("dispatch", "escalate.overdue"). */
@@ -35,8 +34,7 @@ export function byteLength(s) {
 
 /* An ApiError for a non-2xx answer of api.raw. */
 export function apiErrorOf(res) {
-  const d = res && res.data && typeof res.data === 'object' ? res.data : {};
-  return new ApiError(res.status, d.code, d.message, d.field);
+  return new ApiError(res.status, res && res.data && typeof res.data === 'object' ? res.data : null);
 }
 
 let categoriesCache = null;

@@ -5,7 +5,7 @@
 import { api, errorText } from '../api.js';
 import { t, fmtDateTime, fmtNumber } from '../i18n.js';
 import {
-  h, field, showFormError, emptyState, withProgress, toast, pageTitle, loadVendor,
+  h, field, showFormError, clearFormError, emptyState, withProgress, toast, pageTitle, loadVendor,
   statusBadge, deadlineBadge, mapSettings,
 } from '../ui.js';
 import '../i18n/case_detail.js';
@@ -112,7 +112,7 @@ export default async function render(view, ctx) {
 
   const sec = (cls, headingKey, ...kids) => {
     const hid = `cd-h-${cls}`;
-    return h('section', { class: `cd-section cd-${cls}`, attrs: { 'aria-labelledby': hid } },
+    return h('section', { class: `cd-section cd-sec-${cls}`, attrs: { 'aria-labelledby': hid } },
       h('h2', { id: hid, text: t(headingKey) }), ...kids);
   };
 
@@ -132,7 +132,8 @@ export default async function render(view, ctx) {
   function paintBadges() {
     const c = state.c;
     const kids = [statusBadge(c.status)];
-    if (c.deadline) kids.push(deadlineBadge(c));
+    state.deadlineEl = c.deadline ? deadlineBadge(c) : null;
+    if (state.deadlineEl) kids.push(state.deadlineEl);
     if (c.supervised) kids.push(h('span', { class: 'cd-flag cd-flag-supervised', text: t('casedetail.supervised') }));
     badges.replaceChildren(...kids);
   }
@@ -188,7 +189,7 @@ export default async function render(view, ctx) {
     const box = h('span', { class: 'cd-reporter' }, h('span', { class: 'cd-reporter-value', text: parts }));
     if (r.masked && UNMASK_ROLES.some((role) => ctx.hasRole(role))) {
       const btn = h('button', {
-        type: 'button', class: 'btn btn-small cd-unmask', text: t('casedetail.unmask'),
+        type: 'button', class: 'small cd-unmask', text: t('casedetail.unmask'),
         attrs: { title: t('casedetail.unmaskNote') },
         on: { click: () => unmask(btn) },
       });
@@ -202,7 +203,7 @@ export default async function render(view, ctx) {
   async function unmask(btn) {
     btn.disabled = true;
     try {
-      const res = await withProgress(btn, api.raw('GET', `/api/v1/cases/${id}`, { query: { unmask: 'reporter' } }));
+      const res = await withProgress(btn.parentNode, api.raw('GET', `/api/v1/cases/${id}`, { query: { unmask: 'reporter' } }));
       if (res.status !== 200) throw apiErrorOf(res);
       state.reporterFull = res.data.reporter;
       paintFacts();
@@ -224,7 +225,7 @@ export default async function render(view, ctx) {
         const open = state.panel && state.panel.action === a;
         const b = h('button', {
           type: 'button',
-          class: `btn cd-action cd-action-${a}${open ? ' is-open' : ''}`,
+          class: `cd-action cd-action-${a}${open ? ' is-open' : ''}`,
           text: actionLabel(a),
           dataset: { action: a },
           attrs: { 'aria-expanded': open ? 'true' : 'false', 'aria-controls': 'cd-panel' },
@@ -237,7 +238,7 @@ export default async function render(view, ctx) {
     if (state.panel && !acts.includes(state.panel.action)) {
       const gone = state.panel.action;
       closePanel(false);
-      toast(t('casedetail.actionGone', { action: actionLabel(gone) }), 'warning');
+      toast(t('casedetail.actionGone', { action: actionLabel(gone) }), 'info');
     }
   }
 
@@ -332,7 +333,7 @@ export default async function render(view, ctx) {
       fileField.input.value = '';
     }
     if (errors.length) fileField.setError(errors.join(' '));
-    if (ok) toast(t('casedetail.uploaded', { n: ok }), 'success');
+    if (ok) toast(t('casedetail.uploaded', { n: ok }), 'ok');
     await refresh({ quiet: true });
   }
 
@@ -405,9 +406,8 @@ export default async function render(view, ctx) {
     const fields = {};
     const label = actionLabel(action);
     const headId = 'cd-panel-title';
-    const formError = h('p', { class: 'form-error', attrs: { role: 'alert' }, hidden: true });
-    const submitBtn = h('button', { type: 'submit', class: 'btn btn-primary', text: label });
-    const cancelBtn = h('button', { type: 'button', class: 'btn', text: t('common.cancel'), on: { click: () => closePanel() } });
+    const submitBtn = h('button', { type: 'submit', class: 'primary', text: label });
+    const cancelBtn = h('button', { type: 'button', text: t('common.cancel'), on: { click: () => closePanel() } });
     const form = h('form', { class: `cd-form cd-form-${action}`, attrs: { novalidate: '', 'aria-labelledby': headId } });
 
     for (const n of names) {
@@ -452,7 +452,8 @@ export default async function render(view, ctx) {
       }
     }
     for (const n of names) if (fields[n]) form.append(fields[n].el);
-    form.append(formError, h('div', { class: 'form-actions' }, submitBtn, cancelBtn));
+    const actionsRow = h('div', { class: 'form-actions' }, submitBtn, cancelBtn);
+    form.append(actionsRow);
 
     const panel = h('section', { id: 'cd-panel', class: `cd-panel cd-panel-${action}`, attrs: { 'aria-labelledby': headId } },
       h('h3', { id: headId, text: t('casedetail.formTitle', { action: label }) }), form);
@@ -512,8 +513,7 @@ export default async function render(view, ctx) {
 
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
-      formError.hidden = true;
-      formError.textContent = '';
+      clearFormError(form, {});
       const bad = validate();
       if (bad) {
         (bad.inputs ? bad.inputs[0] : bad.input).focus();
@@ -526,14 +526,13 @@ export default async function render(view, ctx) {
           fields.into.input.focus();
           return;
         }
-        const res = await withProgress(submitBtn, api.raw('POST', `/api/v1/cases/${id}/actions/${action}`,
+        const res = await withProgress(actionsRow, api.raw('POST', `/api/v1/cases/${id}/actions/${action}`,
           { body: b, headers: { 'If-Match': state.etag } }), t('casedetail.working'));
         if (res.status === 200) {
           state.lastOwnVersion = res.data.version;
-          apply(res.data, res.headers.get('ETag'));
           closePanel(false);
-          paintActions();
-          toast(t('casedetail.done', { action: label }), 'success');
+          apply(res.data, res.headers.get('ETag'));
+          toast(t('casedetail.done', { action: label }), 'ok');
           focusHeading();
           return;
         }
@@ -542,16 +541,10 @@ export default async function render(view, ctx) {
           showStale();
           return;
         }
-        const err = apiErrorOf(res);
-        showFormError(form, fields, err);
-        if (!err.field || !fields[err.field]) {
-          formError.textContent = errorText(err);
-          formError.hidden = false;
-        }
+        showFormError(form, fields, apiErrorOf(res));
         if (res.status === 409) refresh({ quiet: true });
       } catch (err) {
-        formError.textContent = errorText(err);
-        formError.hidden = false;
+        showFormError(form, fields, err);
       } finally {
         submitBtn.disabled = false;
       }
@@ -606,7 +599,7 @@ export default async function render(view, ctx) {
   function showStale() {
     alertBox.textContent = t('casedetail.stale');
     alertBox.hidden = false;
-    toast(t('casedetail.stale'), 'warning');
+    toast(t('casedetail.stale'), 'info');
   }
 
   // ---- loading and refreshing ----
@@ -651,7 +644,7 @@ export default async function render(view, ctx) {
 
   // The countdown: the badge counts down each minute.
   const tick = setInterval(() => {
-    if (state.c && state.c.deadline) paintBadges();
+    if (state.deadlineEl) state.deadlineEl.refresh();
   }, 60 * 1000);
   ctx.onLeave(() => clearInterval(tick));
 

@@ -9,7 +9,7 @@ import {
 } from '../ui.js';
 import '../i18n/case_detail.js';
 import '../i18n/case_new.js';
-import { apiErrorOf, tr, kindLabel, channelLabel, loadCategories } from './case_common.js';
+import { apiErrorOf, kindLabel, channelLabel, loadCategories } from './case_common.js';
 
 const KINDS = ['event', 'service', 'hazard', 'dispute', 'petition'];
 const CHANNELS = ['grid_patrol', 'hotline_12345', 'app', 'wechat', 'web', 'department', 'visit', 'letter'];
@@ -73,8 +73,8 @@ export default async function render(view, ctx) {
   const latField = field({ label: t('casenew.lat'), name: 'lat', type: 'number', attrs: { step: 'any', min: '-90', max: '90', inputmode: 'decimal' } });
   const gridStatus = h('p', { class: 'cn-grid-status', attrs: { 'aria-live': 'polite' }, text: t('casenew.noPoint') });
   const gpsStatus = h('p', { class: 'cn-gps-status', attrs: { role: 'status' }, hidden: true });
-  const gpsBtn = h('button', { type: 'button', class: 'btn cn-gps', text: t('casenew.useGps'), on: { click: useGps } });
-  const clearBtn = h('button', { type: 'button', class: 'btn cn-clear', text: t('casenew.clearPoint'), disabled: true, on: { click: () => setPoint(null) } });
+  const gpsBtn = h('button', { type: 'button', class: 'cn-gps', text: t('casenew.useGps'), on: { click: useGps } });
+  const clearBtn = h('button', { type: 'button', class: 'cn-clear', text: t('casenew.clearPoint'), disabled: true, on: { click: () => setPoint(null) } });
   const mapEl = h('div', { class: 'cn-map', attrs: { role: 'application', 'aria-label': t('casenew.mapLabel') } });
   const mapBox = h('div', { class: 'cn-mapbox' }, mapEl);
   const whereError = h('p', { class: 'field-error cn-where-error', id: 'cn-where-error', hidden: true });
@@ -87,25 +87,30 @@ export default async function render(view, ctx) {
       mapBox.classList.toggle('has-error', !!text);
     },
   };
+  // The region, for a report without a point or with a point in no grid. A grid
+  // worker's whole area is one grid: theirs, without asking. Others get the region
+  // picker when they need it (or ask for it).
+  const gridUser = /^\d{15}$/.test(ctx.user.region || '');
   let regionValue = '';
-  const regionBox = h('div', { class: 'field cn-region' });
-  const regionLabel = h('span', { class: 'cn-region-label', id: 'cn-region-label', text: t('casenew.region') });
   const regionError = h('p', { class: 'field-error', hidden: true });
-  regionBox.append(regionLabel);
-  try {
-    const picker = regionPicker({ value: '', root: ctx.user.region, onChange: (code) => { regionValue = code || ''; } });
-    const pel = picker && (picker.el || picker);
-    if (pel instanceof Node) {
-      regionBox.append(pel);
-      const inner = pel.matches && pel.matches('select,input,button') ? pel : pel.querySelector && pel.querySelector('select,input,button');
-      if (inner && !inner.getAttribute('aria-label') && !inner.id) inner.setAttribute('aria-labelledby', 'cn-region-label');
+  const regionBox = h('div', { class: 'cn-region' });
+  const regionAsk = h('button', { type: 'button', class: 'small cn-region-ask', text: t('casenew.regionAsk'), on: { click: () => showPicker(true) } });
+  let picker = null;
+  function showPicker(focus) {
+    if (gridUser) return;
+    if (!picker) {
+      picker = regionPicker({ value: '', root: ctx.user.region, label: t('casenew.region'), maxLevel: 'grid',
+        onChange: (code) => { regionValue = code && code !== ctx.user.region ? code : ''; fields.region.setError(null); } });
+      regionAsk.remove();
+      regionBox.prepend(picker.el);
     }
-  } catch {
-    regionBox.hidden = true;
+    if (focus) setTimeout(() => { const sel = regionBox.querySelector('select'); if (sel) sel.focus(); }, 300);
   }
+  if (!gridUser) regionBox.append(regionAsk);
   regionBox.append(regionError);
   fields.region = {
-    el: regionBox, input: regionBox.querySelector('select,input,button') || lonField.input,
+    el: regionBox,
+    get input() { return regionBox.querySelector('select') || lonField.input; },
     setError(text) { regionError.textContent = text || ''; regionError.hidden = !text; },
   };
 
@@ -115,7 +120,7 @@ export default async function render(view, ctx) {
     hint: t('casenew.reporterPhoneHint'), attrs: { inputmode: 'tel', maxlength: '13', autocomplete: 'off' } });
 
   // ---- photos ----
-  const photoField = field({ label: t('casenew.photos'), name: 'photos', type: 'file', hint: t('casenew.photosHint'),
+  const photoField = field({ label: t('casenew.photosPick'), name: 'photos', type: 'file', hint: t('casenew.photosHint'),
     attrs: { accept: PHOTO_TYPES.join(','), multiple: '' } });
   const photoList = h('ul', { class: 'cn-photo-list' });
   photoField.input.addEventListener('change', () => {
@@ -132,14 +137,14 @@ export default async function render(view, ctx) {
   function paintPhotos() {
     photoList.replaceChildren(...st.photos.map((p, i) => h('li', { class: 'cn-photo' },
       h('img', { attrs: { src: p.url, alt: p.file.name, width: '96', height: '72' } }),
-      h('button', { type: 'button', class: 'btn btn-small', text: '×',
+      h('button', { type: 'button', class: 'small', text: '×',
         attrs: { 'aria-label': t('casenew.photoRemove', { name: p.file.name }), title: t('casenew.photoRemove', { name: p.file.name }) },
         on: { click: () => { URL.revokeObjectURL(p.url); st.photos.splice(i, 1); paintPhotos(); photoField.input.focus(); } } }))));
   }
 
   // ---- the form ----
   const formError = h('p', { class: 'form-error', attrs: { role: 'alert' }, hidden: true });
-  const submitBtn = h('button', { type: 'submit', class: 'btn btn-primary', text: t('casenew.submit') });
+  const submitBtn = h('button', { type: 'submit', class: 'primary', text: t('casenew.submit') });
   const progress = h('p', { class: 'cn-progress', attrs: { role: 'status' } });
   const group = (cls, titleKey, ...kids) => h('fieldset', { class: `cn-group cn-${cls}` }, h('legend', { text: t(titleKey) }), ...kids);
   const form = h('form', { class: 'cn-form', attrs: { novalidate: '' } },
@@ -160,6 +165,7 @@ export default async function render(view, ctx) {
     formError,
     h('div', { class: 'form-actions' }, submitBtn, progress));
   view.append(form);
+  form.addEventListener('input', () => { formError.hidden = true; });
 
   // ---- categories by kind ----
   let cats = new Map();
@@ -244,7 +250,8 @@ export default async function render(view, ctx) {
       gridStatus.className = 'cn-grid-status is-ok';
     } else if (res.status === 404) {
       st.grid = false;
-      gridStatus.textContent = t('casenew.noGrid');
+      gridStatus.textContent = t(gridUser ? 'casenew.err.outside' : 'casenew.noGrid');
+      showPicker(false);
       gridStatus.className = 'cn-grid-status is-warn';
     } else {
       st.grid = null;
@@ -303,7 +310,7 @@ export default async function render(view, ctx) {
       const key = err && err.code === 1 ? 'casenew.gpsDenied' : err && err.code === 3 ? 'casenew.gpsTimeout' : 'casenew.gpsUnavailable';
       gpsStatus.textContent = t(key);
       gpsStatus.classList.add('is-warn');
-      toast(t(key), 'warning');
+      toast(t(key), 'info');
     }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
   }
 
@@ -360,8 +367,15 @@ export default async function render(view, ctx) {
     if ([...name].length > 50) bad('reporter.name', t('casenew.err.tooLong', { max: 50 }));
     const phone = fields['reporter.phone'].input.value.trim();
     if (phone && !PHONE.test(phone)) bad('reporter.phone', t('casenew.err.phone'));
-    if (!st.point && !regionValue) bad('location', t('casenew.err.where'));
-    else if (st.point && st.grid === false && !regionValue) bad('location', t('casenew.err.noGrid'));
+    if (gridUser) {
+      if (st.point && st.grid === false) bad('location', t('casenew.err.outside'));
+    } else if (!st.point && !regionValue) {
+      bad('location', t('casenew.err.where'));
+      showPicker(false);
+    } else if (st.point && st.grid === false && !regionValue) {
+      bad('location', t('casenew.err.noGrid'));
+      showPicker(false);
+    }
     return first;
   }
 
@@ -373,7 +387,8 @@ export default async function render(view, ctx) {
     if (a) b.address = a;
     if (fields.channel.input.value) b.channel = fields.channel.input.value;
     if (st.point) b.location = { lon: Number(st.point.lon.toFixed(7)), lat: Number(st.point.lat.toFixed(7)) };
-    if (regionValue && (!st.point || st.grid === false)) b.region = regionValue;
+    if (gridUser && !st.point) b.region = ctx.user.region;
+    else if (regionValue && (!st.point || st.grid === false)) b.region = regionValue;
     const name = fields['reporter.name'].input.value.trim();
     const phone = fields['reporter.phone'].input.value.trim();
     if (name || phone) {
@@ -407,12 +422,7 @@ export default async function render(view, ctx) {
     try {
       const res = await withProgress(progress, api.raw('POST', '/api/v1/cases', { body: b, headers: { 'Idempotency-Key': st.key } }), t('casenew.submitting'));
       if (res.status !== 201 && res.status !== 200) {
-        const err = apiErrorOf(res);
-        showFormError(form, fields, err);
-        if (!err.field || !fields[err.field]) {
-          formError.textContent = errorText(err);
-          formError.hidden = false;
-        }
+        showFormError(form, fields, apiErrorOf(res));
         return;
       }
       const c = res.data;
@@ -426,18 +436,15 @@ export default async function render(view, ctx) {
           failed.push(t('casenew.photoFailed', { name: p.file.name, error: errorText(err) }));
         }
       }
-      toast(t('casenew.created', { number: c.number }), 'success');
+      toast(t('casenew.created', { number: c.number }), 'ok');
       for (const f of failed) toast(f, 'error');
       ctx.navigate(`#/cases/${c.id}`);
     } catch (err) {
-      formError.textContent = errorText(err);
-      formError.hidden = false;
+      showFormError(form, fields, err);
     } finally {
       busy = false;
       submitBtn.disabled = false;
     }
   });
 
-  fields.kind.input.focus();
-  void tr;
 }
