@@ -88,6 +88,16 @@ after(async () => {
   await env?.close();
 });
 
+/* Every text on these pages comes from a catalogue: a missing key warns "i18n: no text". */
+const missingTexts = [];
+async function newPage(opts) {
+  const page = await env.page(opts);
+  page.on('console', (m) => {
+    if (m.type() === 'warning' && m.text().startsWith('i18n:')) missingTexts.push(m.text());
+  });
+  return page;
+}
+
 /* A screenshot once the announcements have gone (they would cover the page). */
 async function shot(page, name) {
   await page.waitForFunction(() => !document.querySelector('#toasts .toast'), null, { timeout: 12000 });
@@ -124,7 +134,7 @@ async function act(page, action, fill) {
 }
 
 test('the grid worker reports a case on the map (GPS and a click) with a photo', async () => {
-  const page = await env.page({ lang: 'zh', width: 1280, height: 800 });
+  const page = await newPage({ lang: 'zh', width: 1280, height: 800 });
   await page.context().grantPermissions(['geolocation'], { origin: env.url });
   await page.context().setGeolocation({ longitude: inside.lon, latitude: inside.lat, accuracy: 12 });
   await env.login(page, 'gw_001');
@@ -189,7 +199,7 @@ test('the grid worker reports a case on the map (GPS and a click) with a photo',
 });
 
 test('a denied geolocation says what to do', async () => {
-  const page = await env.page({ lang: 'zh', width: 1280, height: 800 });
+  const page = await newPage({ lang: 'zh', width: 1280, height: 800 });
   await env.login(page, 'gw_001');
   await page.goto(`${env.url}/#/cases/new`);
   await page.getByRole('button', { name: '使用我的位置' }).click();
@@ -199,7 +209,7 @@ test('a denied geolocation says what to do', async () => {
 
 test('the dispatcher registers and dispatches it; the department accepts and reports; the dispatcher verifies', async () => {
   assert.ok(caseId, 'the case of the first test');
-  const center = await env.page({ lang: 'zh', width: 1280, height: 800 });
+  const center = await newPage({ lang: 'zh', width: 1280, height: 800 });
   await env.login(center, 'center');
   await openCase(center, caseId);
   await expectStatus(center, L.status.reported);
@@ -224,7 +234,7 @@ test('the dispatcher registers and dispatches it; the department accepts and rep
   await center.locator('.cd-fact-department').getByText(cgj.name).waitFor();
   await center.locator('.cd-tl-note').getByText('请尽快清运').waitFor();
 
-  const dept = await env.page({ lang: 'zh', width: 1280, height: 800 });
+  const dept = await newPage({ lang: 'zh', width: 1280, height: 800 });
   await env.login(dept, 'cg_dept');
   await openCase(dept, caseId);
   await act(dept, 'accept');
@@ -253,6 +263,11 @@ test('the dispatcher registers and dispatches it; the department accepts and rep
   await ext.waitFor({ state: 'detached' });
   await expectStatus(dept, L.status.in_progress);
 
+  // A photo of the work, added on the case page.
+  await dept.getByLabel('添加照片').setInputFiles({ name: 'after.png', mimeType: 'image/png', buffer: png(40, 30) });
+  await dept.waitForFunction(() => document.querySelectorAll('.cd-photo img').length === 2);
+  await expectLastTimeline(dept, '添加照片');
+
   // Report the result: empty first (required), then the text.
   await dept.getByRole('button', { name: L.action.report_result, exact: true }).click();
   const rr = dept.locator('#cd-panel');
@@ -270,7 +285,7 @@ test('the dispatcher registers and dispatches it; the department accepts and rep
   await expectStatus(center, L.status.closed);
   await expectLastTimeline(center, L.action.verify);
   const tl = await center.locator('.cd-timeline .cd-tl-action').allTextContents();
-  assert.deepEqual(tl, ['上报', '添加照片', L.action.register, L.action.dispatch, L.action.accept, L.action.report_result, L.action.verify]);
+  assert.deepEqual(tl, ['上报', '添加照片', L.action.register, L.action.dispatch, L.action.accept, '添加照片', L.action.report_result, L.action.verify]);
   await shot(center, 'case-detail');
   await center.close();
   await dept.close();
@@ -278,7 +293,7 @@ test('the dispatcher registers and dispatches it; the department accepts and rep
 
 test('only a citizen reporter rates: none for the grid worker; the citizen rates with the five levels', async () => {
   // The grid worker reported this case but is not a citizen: no rate button.
-  const gw = await env.page({ lang: 'zh', width: 1280, height: 800 });
+  const gw = await newPage({ lang: 'zh', width: 1280, height: 800 });
   await env.login(gw, 'gw_001');
   await openCase(gw, caseId);
   await expectStatus(gw, L.status.closed);
@@ -306,7 +321,7 @@ test('the citizen rates the case they reported: the five levels, a choice requir
   await apiAct(deptApi, id, 'report_result', { result: '已清运' });
   await apiAct(centerApi, id, 'verify', { fixed: true });
 
-  const page = await env.page({ lang: 'zh', width: 1280, height: 800 });
+  const page = await newPage({ lang: 'zh', width: 1280, height: 800 });
   await env.login(page, 'citizen');
   await openCase(page, id);
   await expectStatus(page, L.status.closed);
@@ -328,7 +343,7 @@ test('the citizen rates the case they reported: the five levels, a choice requir
 test('a stale page says someone else changed the case, and reloads it', async () => {
   const r = await env.server.post('/api/v1/cases', { session: centerApi, json: { kind: 'event', category: '06010', title: '占道堆放建筑材料', location: inside, reporter: { name: '张三丰', phone: '13812345678' } } });
   assert.equal(r.status, 201, r.text);
-  const page = await env.page({ lang: 'zh', width: 1280, height: 800 });
+  const page = await newPage({ lang: 'zh', width: 1280, height: 800 });
   // No event stream on this page, so that it goes stale.
   await page.route('**/api/v1/events**', (route) => route.fulfill({ status: 200, contentType: 'text/event-stream', body: 'retry: 600000\n\n' }));
   await env.login(page, 'center');
@@ -362,7 +377,7 @@ test('a stale page says someone else changed the case, and reloads it', async ()
 test('an action form completed with the keyboard only', async () => {
   const r = await env.server.post('/api/v1/cases', { session: centerApi, json: { kind: 'event', category: '06010', title: '井盖缺失', location: inside } });
   assert.equal(r.status, 201, r.text);
-  const page = await env.page({ lang: 'zh', width: 1280, height: 800 });
+  const page = await newPage({ lang: 'zh', width: 1280, height: 800 });
   await env.login(page, 'center');
   await openCase(page, r.json.id);
   let found = false;
@@ -390,7 +405,7 @@ test('an action form completed with the keyboard only', async () => {
 });
 
 test('the detail page on a phone', async () => {
-  const page = await env.page({ lang: 'zh', width: 390, height: 844 });
+  const page = await newPage({ lang: 'zh', width: 390, height: 844 });
   await env.login(page, 'center');
   await openCase(page, caseId);
   await page.locator('.cd-photo img').first().waitFor();
@@ -398,4 +413,20 @@ test('the detail page on a phone', async () => {
   assert.equal(overflow, false, 'no sideways scrolling at 390 px');
   await shot(page, 'case-detail-phone');
   await page.close();
+});
+
+test('in English, both pages speak English; no text anywhere lacked its catalogue entry', async () => {
+  const page = await newPage({ lang: 'en', width: 1280, height: 800 });
+  await env.login(page, 'center');
+  await page.goto(`${env.url}/#/cases/${caseId}`);
+  await page.getByRole('heading', { level: 1, name: /^Case \d{13}$/ }).waitFor();
+  await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+  await page.locator('.cd-badges').getByText(/^Closed$/).waitFor();
+  await page.goto(`${env.url}/#/cases/new`);
+  await page.getByRole('heading', { level: 1, name: 'Report a case' }).waitFor();
+  await page.getByRole('button', { name: 'Use my location' }).waitFor();
+  const body = await page.locator('#view').innerText();
+  assert.ok(!/undefined|null|NaN|casenew\.|casedetail\./.test(body), body);
+  await page.close();
+  assert.deepEqual(missingTexts, []);
 });

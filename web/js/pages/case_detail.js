@@ -691,7 +691,9 @@ async function buildMap(box, c, ctx) {
     const [L, settings] = await Promise.all([loadVendor('leaflet'), mapSettings().catch(() => ({}))]);
     if (!el.isConnected) return;
     const tiles = settings && settings.tile_url;
-    map = L.map(el, { attributionControl: !!tiles, scrollWheelZoom: false, zoomControl: true });
+    // No zoom animation: a map removed mid-animation (the user leaves the page) would
+    // have Leaflet's transition end run on a map that is gone.
+    map = L.map(el, { attributionControl: !!tiles, scrollWheelZoom: false, zoomControl: true, zoomAnimation: false, fadeAnimation: false });
     ctx.onLeave(() => map.remove());
     if (tiles) {
       L.tileLayer(tiles, { attribution: settings.tile_attribution || '', maxZoom: 19 }).addTo(map);

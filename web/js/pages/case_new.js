@@ -321,7 +321,8 @@ export default async function render(view, ctx) {
       if (st.left || !mapEl.isConnected) return;
       st.L = L;
       const tiles = settings && settings.tile_url;
-      const map = L.map(mapEl, { attributionControl: !!tiles, scrollWheelZoom: true });
+      // No zoom animation: leaving the page mid-animation would break Leaflet's end of it.
+      const map = L.map(mapEl, { attributionControl: !!tiles, scrollWheelZoom: true, zoomAnimation: false, fadeAnimation: false });
       st.map = map;
       ctx.onLeave(() => map.remove());
       if (tiles) L.tileLayer(tiles, { attribution: settings.tile_attribution || '', maxZoom: 19 }).addTo(map);
