@@ -430,3 +430,24 @@ test('in English, both pages speak English; no text anywhere lacked its catalogu
   await page.close();
   assert.deepEqual(missingTexts, []);
 });
+
+test('merge a duplicate into another case by its number; an unknown number is refused at the field', async () => {
+  const a = await env.server.post('/api/v1/cases', { session: centerApi, json: { kind: 'event', category: '06010', title: '垃圾桶满溢', location: inside } });
+  const b = await env.server.post('/api/v1/cases', { session: centerApi, json: { kind: 'event', category: '06010', title: '垃圾桶满溢（重复）', location: inside } });
+  assert.equal(a.status, 201, a.text);
+  assert.equal(b.status, 201, b.text);
+  const page = await newPage({ lang: 'zh', width: 1280, height: 800 });
+  await env.login(page, 'center');
+  await openCase(page, b.json.id);
+  await page.getByRole('button', { name: L.action.merge, exact: true }).click();
+  const panel = page.locator('#cd-panel');
+  await panel.getByLabel('合并到的案件').fill('2099010199999');
+  await panel.getByRole('button', { name: L.action.merge, exact: true }).click();
+  await panel.getByText('找不到编号为 2099010199999 的案件', { exact: false }).waitFor();
+  await panel.getByLabel('合并到的案件').fill(a.json.number);
+  await panel.getByRole('button', { name: L.action.merge, exact: true }).click();
+  await expectStatus(page, L.status.merged);
+  await page.getByRole('link', { name: '查看合并后的案件' }).click();
+  await page.getByRole('heading', { level: 1, name: `案件 ${a.json.number}` }).waitFor();
+  await page.close();
+});
