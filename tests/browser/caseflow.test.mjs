@@ -415,15 +415,26 @@ test('the detail page on a phone', async () => {
   await page.close();
 });
 
-test('in English, both pages speak English; no text anywhere lacked its catalogue entry', async () => {
+test('in English, both pages speak English; no text anywhere lacked its catalogue entry', async (t) => {
   const page = await newPage({ lang: 'en', width: 1280, height: 800 });
   await env.login(page, 'center');
   await page.goto(`${env.url}/#/cases/${caseId}`);
   await page.getByRole('heading', { level: 1, name: /^Case \d{13}$/ }).waitFor();
   await page.getByRole('heading', { name: 'Timeline' }).waitFor();
   await page.locator('.cd-badges').getByText(/^Closed$/).waitFor();
+  const t0 = Date.now();
   await page.goto(`${env.url}/#/cases/new`);
   await page.getByRole('heading', { level: 1, name: 'Report a case' }).waitFor();
+  // The city dispatcher types the coordinates: the grid is found and its town's grids
+  // are drawn (the whole city's would be megabytes).
+  await page.locator('.cn-map.leaflet-container').waitFor();
+  t.diagnostic(`the new-case map ready after ${Date.now() - t0} ms`);
+  await page.getByLabel('Longitude').fill(String(inside.lon));
+  await page.getByLabel('Latitude').fill(String(inside.lat));
+  await page.getByLabel('Latitude').press('Tab');
+  await page.getByText(`Grid: ${grid.name}`).waitFor();
+  await page.waitForFunction(() => [...document.querySelectorAll('.cn-map .leaflet-overlay-pane path')].some((p) => p.getAttribute('d') !== 'M0 0'));
+  t.diagnostic(`the town's grids drawn after ${Date.now() - t0} ms`);
   await page.getByRole('button', { name: 'Use my location' }).waitFor();
   const body = await page.locator('#view').innerText();
   assert.ok(!/undefined|null|NaN|casenew\.|casedetail\./.test(body), body);

@@ -48,6 +48,9 @@ export default async function render(view, ctx) {
     locateSeq: 0,
     map: null, marker: null, L: null,
   };
+  // A user of the whole city (not one district or below) sees a town's grids once a
+  // point is picked there: the city's are megabytes.
+  const cityWide = /^\d{4}0{8}$/.test(ctx.user.region || '');
   ctx.onLeave(() => {
     st.left = true;
     for (const p of st.photos) URL.revokeObjectURL(p.url);
@@ -157,6 +160,7 @@ export default async function render(view, ctx) {
       h('div', { class: 'cn-col' },
         group('where', 'casenew.where',
           h('p', { class: 'cn-map-hint', text: t('casenew.mapHint') }),
+          cityWide ? h('p', { class: 'cn-map-hint', text: t('casenew.mapHintCity') }) : null,
           mapBox,
           h('div', { class: 'cn-map-tools' }, gpsBtn, clearBtn),
           gpsStatus, gridStatus, whereError,
@@ -244,6 +248,7 @@ export default async function render(view, ctx) {
     if (seq !== st.locateSeq || st.left) return;
     if (res.status === 200) {
       st.grid = res.data.grid;
+      drawTown(res.data.town);
       const name = await gridName(res.data.grid);
       if (seq !== st.locateSeq || st.left) return;
       gridStatus.textContent = t('casenew.inGrid', { name });
@@ -315,6 +320,33 @@ export default async function render(view, ctx) {
   }
 
   // ---- the map of the user's grids ----
+  const townsDrawn = new Set();
+
+  /* Draws a FeatureCollection's grids for orientation (clicks go through to the map);
+   * → the layer, or null. A canvas when there are many. */
+  function drawGrids(fc) {
+    if (st.left || !st.map || !fc || !Array.isArray(fc.features)) return null;
+    const L = st.L;
+    const withGeom = fc.features.filter((f) => f && f.geometry);
+    for (const f of withGeom) if (f.properties) st.gridNames.set(f.properties.code || f.id, f.properties.name);
+    if (!withGeom.length) return null;
+    const many = withGeom.length > 200;
+    const layer = L.geoJSON({ type: 'FeatureCollection', features: withGeom }, {
+      style: { color: '#1b5fb8', weight: many ? 0.8 : 1.5, fillOpacity: 0.06 },
+      renderer: many ? L.canvas({ padding: 0.5 }) : undefined,
+      interactive: false,
+    }).addTo(st.map);
+    layer.bringToBack();
+    return layer;
+  }
+
+  /* A city-wide user: the grids of the town a point lies in, once per town. */
+  function drawTown(town) {
+    if (!cityWide || !town || !st.map || townsDrawn.has(town)) return;
+    townsDrawn.add(town);
+    api.get('/api/v1/grids', { within: town }).then(drawGrids, () => townsDrawn.delete(town));
+  }
+
   (async () => {
     try {
       const [L, settings] = await Promise.all([loadVendor('leaflet'), mapSettings().catch(() => ({}))]);
@@ -330,19 +362,16 @@ export default async function render(view, ctx) {
       map.setView(HUAIBEI, 11);
       map.on('click', (ev) => setPoint({ lon: ev.latlng.lng, lat: ev.latlng.lat }));
       setTimeout(() => map.invalidateSize(), 0);
-      const fc = await api.get('/api/v1/grids', { within: ctx.user.region }).catch(() => null);
-      if (st.left || !fc || !Array.isArray(fc.features)) return;
-      const withGeom = fc.features.filter((f) => f && f.geometry);
-      for (const f of withGeom) if (f.properties) st.gridNames.set(f.properties.code || f.id, f.properties.name);
-      if (!withGeom.length) return;
-      const layer = L.geoJSON({ type: 'FeatureCollection', features: withGeom }, {
-        style: { color: '#1f6feb', weight: 1.5, fillOpacity: 0.06 },
-        // Clicks go through to the map: the polygons are for orientation.
-        interactive: false,
-      }).addTo(map);
-      layer.bringToBack();
-      const b = layer.getBounds();
-      if (b.isValid() && !st.point) map.fitBounds(b, { padding: [12, 12] });
+      // A city's grids are a couple of megabytes (1,892 polygons in the demo city): a
+      // city-wide user gets the grids of each town as a point there is picked; anyone
+      // else all the grids of their area at once, fitted to the view.
+      if (cityWide) return;
+      const fc = await withProgress(mapBox, api.get('/api/v1/grids', { within: ctx.user.region }), t('casenew.loadingGrids')).catch(() => null);
+      const layer = drawGrids(fc);
+      if (layer && !st.point) {
+        const b = layer.getBounds();
+        if (b.isValid()) map.fitBounds(b, { padding: [12, 12] });
+      }
       if (st.point) setPoint(st.point, { pan: true });
     } catch {
       mapBox.replaceChildren(h('p', { class: 'cn-map-failed', text: t('casenew.mapFailed') }));
