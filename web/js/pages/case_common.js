@@ -11,10 +11,10 @@ export function tr(key, fallback) {
 /* The label of a case action or timeline entry ("dispatch", "escalate.overdue"). */
 export function actionLabel(a) {
   if (!a) return t('casedetail.tl.unknown');
-  const own = tr(`casedetail.tl.${a}`, null);
-  if (own) return own;
   const common = tr(`action.${a}`, null);
   if (common) return common;
+  const own = tr(`casedetail.tl.${a}`, null);
+  if (own) return own;
   const base = a.split('.')[0];
   return tr(`action.${base}`, null) || tr(`casedetail.tl.${base}`, null) || t('casedetail.tl.unknown');
 }

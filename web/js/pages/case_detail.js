@@ -15,10 +15,12 @@ const UNMASK_ROLES = ['dispatcher', 'petition_officer', 'mediator'];
 const TEXT_MAX_BYTES = 4000; // reason, result, comment, note (bytes of UTF-8)
 const PHOTO_MAX = 10 * 1024 * 1024;
 const NO_PHOTOS = new Set(['rejected', 'merged']);
+const REASON_OPTIONAL = new Set(['suspend']);
 
 /* The fields each action's form has; every form also has an optional note. */
 const FORMS = {
   reject: ['reason'],
+  suspend: ['reason'], // optional here
   return: ['reason'],
   escalate: ['reason'],
   request_review: ['reason'],
@@ -413,7 +415,7 @@ export default async function render(view, ctx) {
     for (const n of names) {
       switch (n) {
         case 'reason':
-          fields.reason = field({ label: t('casedetail.reason'), name: 'reason', type: 'textarea', required: true });
+          fields.reason = field({ label: t('casedetail.reason'), name: 'reason', type: 'textarea', required: !REASON_OPTIONAL.has(action) });
           break;
         case 'result':
           fields.result = field({ label: t('casedetail.result'), name: 'result', type: 'textarea', required: true });
@@ -489,7 +491,7 @@ export default async function render(view, ctx) {
           else if (!/^\d{1,13}$/.test(v.trim())) bad(n, t('casedetail.intoHint'));
           else if (v.trim() === c.number || v.trim() === String(c.id)) bad(n, t('casedetail.intoSelf'));
         } else {
-          const required = n === 'reason' || n === 'result';
+          const required = (n === 'reason' && !REASON_OPTIONAL.has(action)) || n === 'result';
           if (required && !v.trim()) bad(n, t('casedetail.err.required'));
           else if (byteLength(v) > TEXT_MAX_BYTES) bad(n, t('casedetail.err.tooLong', { max: fmtNumber(Math.floor(TEXT_MAX_BYTES / 3)) }));
         }
