@@ -220,6 +220,8 @@ export default async function render(view, ctx) {
 
   function paintActions() {
     const acts = state.c.actions || [];
+    // A live refresh rebuilds the buttons: the one that had the focus keeps it.
+    const focused = actionsBar.contains(document.activeElement) ? document.activeElement.dataset.action : null;
     if (!acts.length) {
       actionsBar.replaceChildren(h('p', { class: 'cd-noactions', text: t('casedetail.noActions') }));
     } else {
@@ -235,6 +237,10 @@ export default async function render(view, ctx) {
         });
         return b;
       }));
+    }
+    if (focused) {
+      const again = actionsBar.querySelector(`button[data-action="${focused}"]`);
+      if (again) again.focus();
     }
     // An open form whose action is gone closes, and says so.
     if (state.panel && !acts.includes(state.panel.action)) {
@@ -642,7 +648,9 @@ export default async function render(view, ctx) {
   await loadPhotos();
   if (state.left) return;
   paintAll();
-  buildMap(mapBox, state.c, ctx);
+  // Citizens read no grid boundaries (staff only): the point alone.
+  const staff = ctx.user.roles.some((r) => r !== 'citizen');
+  buildMap(mapBox, state.c, ctx, staff);
 
   // The countdown: the badge counts down each minute.
   const tick = setInterval(() => {
@@ -679,7 +687,7 @@ async function fetchCase(id) {
 
 /* A small map of the location: the tiles when a tile URL is set, else a plain
  * background; the point, and the grid's boundary when it can be read. */
-async function buildMap(box, c, ctx) {
+async function buildMap(box, c, ctx, withGrid) {
   if (!c.location) {
     box.replaceChildren(h('p', { class: 'cd-nomap', text: t('casedetail.noLocation') }));
     return;
@@ -707,7 +715,7 @@ async function buildMap(box, c, ctx) {
     L.circleMarker(pt, { radius: 8, weight: 2, color: '#b3261e', fillColor: '#e5483c', fillOpacity: 0.9 })
       .addTo(map).bindTooltip(c.title);
     setTimeout(() => map.invalidateSize(), 0);
-    if (c.grid) {
+    if (c.grid && withGrid) {
       api.get(`/api/v1/grids/${encodeURIComponent(c.grid)}`).then((g) => {
         if (!g || !g.boundary || !el.isConnected) return;
         const layer = L.geoJSON(g.boundary, { style: { color: '#1f6feb', weight: 2, fillOpacity: 0.08 }, interactive: false }).addTo(map);
