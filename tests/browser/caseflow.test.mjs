@@ -407,6 +407,14 @@ test('the detail page on a phone', async () => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
   assert.equal(overflow, false, 'no sideways scrolling at 390 px');
   await shot(page, 'case-detail-phone');
+  // The new-case page fits a 360 px phone as well.
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto(`${env.url}/#/cases/new`);
+  await page.getByRole('heading', { level: 1, name: '上报案件' }).waitFor();
+  await page.locator('.cn-map.leaflet-container').waitFor();
+  const overflowNew = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+  if (overflowNew) console.log(await page.evaluate(() => [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 12).map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`).join('\n')));
+  assert.equal(overflowNew, false, 'no sideways scrolling at 360 px');
   await page.close();
 });
 
