@@ -24,6 +24,8 @@ struct cw_api {
 	const char *data_dir;           /* --data-dir: attachments/ lives there */
 	struct cw_keyring *keyring;     /* personal-data keys (util/keyring.h) */
 	struct cw_events *events;       /* live case changes (GET /api/v1/events) */
+	const char *tile_url;           /* map tiles for the console (GET /api/v1/config) */
+	const char *tile_attribution;
 };
 
 /* The route table of the whole server. */
@@ -116,10 +118,30 @@ json_t *cw_api_attachments_brief(struct cw_req *req, const struct cw_attachment 
 void cw_h_healthz(struct cw_req *req);
 void cw_h_metrics(struct cw_req *req);
 void cw_h_events(struct cw_req *req);
+/* The map and the dashboard (api/stats.c). */
+void cw_h_config(struct cw_req *req);
+void cw_h_stats_cases(struct cw_req *req);
+void cw_h_stats_grids(struct cw_req *req);
+void cw_h_case_points(struct cw_req *req);
 
 /* The If-Match of a write, checked again inside the service's write transaction (see
  * struct cw_if_match in app.h): whether the request's If-Match is "*" or the ETag of
  * `current`, which it takes (json_decref). */
 bool cw_api_if_match_fresh(struct cw_req *req, json_t *current);
+
+/* ---- administration (admin.c) ---- */
+
+#define CW_IMPORT_MAX_BYTES (32u << 20) /* body of a grids import (GeoJSON) */
+#define CW_CATEGORIES_MAX_BYTES (4u << 20) /* body of a categories CSV */
+
+void cw_h_grids_import(struct cw_req *req);
+void cw_h_categories_put(struct cw_req *req);
+void cw_h_category_get(struct cw_req *req);
+void cw_h_category_update(struct cw_req *req);
+/* GET /api/v1/categories?all=true: every category with "active" and "updated_at". */
+void cw_api_categories_list_all(struct cw_req *req);
+void cw_h_grid_candidates(struct cw_req *req);
+/* A category as GET /api/v1/categories lists it (categories.c). */
+json_t *cw_api_category_json(const struct cw_stored_category *c);
 
 #endif

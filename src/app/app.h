@@ -669,4 +669,98 @@ struct cw_demo_cases_options {
  * Progress on stderr when it is a terminal. 0, or -1 after printing the problem. */
 int cw_demo_load_cases(cw_store *s, const struct cw_demo_cases_options *opt);
 
+/* ---- the administration screens (admin.c) ---- */
+
+enum cw_user_state {
+	CW_USER_STATE_ANY = -1,
+	CW_USER_STATE_ACTIVE,	/* neither disabled nor locked */
+	CW_USER_STATE_DISABLED,
+	CW_USER_STATE_LOCKED,	/* locked out by failed logins now */
+};
+
+/* Filters of the users list; each left out (-1, NULL, "") matches everyone. */
+struct cw_user_filter {
+	int role;	    /* enum cw_role */
+	const char *region; /* home region in this region's subtree (in scope, else
+			       REGION_NOT_FOUND) */
+	const char *q;	    /* part of the username or name (ASCII letters in any case) */
+	int state;	    /* enum cw_user_state */
+};
+
+/* Users in the actor's scope that match f, by id after after_id, at most limit. */
+enum cw_ec cw_user_search_scoped(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+				 const struct cw_user_filter *f, int64_t now, int64_t after_id,
+				 int limit, struct cw_user **items, int *n);
+
+/* One category, active or not; CATEGORY_NOT_FOUND. */
+enum cw_ec cw_category_get_any(cw_store *s, struct cw_arena *a, const char *code,
+			       struct cw_stored_category *out);
+/* Every category, inactive ones too, in code order (CONFIG_WRITE: sysadmin). */
+enum cw_ec cw_categories_list_all(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+				  struct cw_stored_category **items, int *n);
+
+/* What to change in one category: NULL / 0 / CW_CASE_DUE_NONE / -1 keep. */
+struct cw_category_change {
+	const char *name;
+	int amount;			/* the deadline's amount */
+	enum cw_case_due_unit unit;	/* the deadline's unit */
+	int active;			/* 0 or 1 */
+};
+
+/* Changes one category's name, deadline or active flag (CONFIG_WRITE: sysadmin) under
+ * If-Match (`current` is a const struct cw_stored_category *): the result must pass
+ * core/category.h (INVALID_CATEGORY, *field "name", "deadline.amount", "deadline.unit");
+ * a class with active subclasses cannot be deactivated and a subclass of an inactive
+ * class cannot be activated (CATEGORY_ACTIVE_CONFLICT, *field "active"). Audited as
+ * category.update when anything changed; *out is the stored category afterwards. */
+enum cw_ec cw_category_update_if(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+				 const char *code, const struct cw_category_change *ch, int64_t now,
+				 const struct cw_if_match *m, struct cw_stored_category *out,
+				 const char **field);
+
+/* The grid workers a grid's workers may be chosen from (GRID_ASSIGN): the enabled
+ * grid_worker users whose home region is that grid, by id; GRID_NOT_FOUND outside scope. */
+enum cw_ec cw_grid_worker_candidates(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+				     const char *code, struct cw_user **items, int *n);
+/* ---- figures for the dashboard and the map (stats.c) ---- */
+
+/* One row of a breakdown: a category, a region or a status. */
+struct cw_stats_count {
+	const char *code, *name; /* name NULL for a status */
+	int64_t count, open, overdue;
+};
+
+/* The figures of the cases created in a period under one region (stats.c). Closed:
+ * closed, and a petition's reviewed or final; ended without closing: rejected and
+ * merged; open: the rest. On time: closed and never marked late by the scheduler
+ * (no "overdue" or "escalate.overdue" entry on its timeline).
+ * Satisfied: latest rating 非常满意 or 满意 (5, 4; DOMAIN.md §3). */
+struct cw_case_stats {
+	struct cw_region region;
+	int64_t from_day, to_day; /* local days, both included (cw_day_from_civil) */
+	int64_t total, open, closed, overdue, supervised, escalated;
+	int64_t closed_late, rated, satisfied;
+	int64_t *by_day; /* to_day - from_day + 1 counts */
+	struct cw_stats_count *by_category, *by_region, *by_status;
+	int ncategories, nregions, nstatuses;
+};
+
+#define CW_STATS_MAX_DAYS 732 /* two years (a leap day included) */
+
+/* For leaders, dispatchers, departments and the sysadmin (FORBIDDEN for others).
+ * region: one in the actor's scope (REGION_NOT_FOUND otherwise); NULL: the home
+ * region. Days: from <= to, at most CW_STATS_MAX_DAYS (INVALID_QUERY, *field "from"
+ * or "to"). Top-level categories by count; the region's children in code order. */
+enum cw_ec cw_stats_cases(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+			  const char *region, int64_t from_day, int64_t to_day,
+			  struct cw_case_stats *out, const char **field);
+/* Unfinished cases per grid under `within` (NULL: the home region), in scope. */
+enum cw_ec cw_stats_grids(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+			  const char *within, struct cw_stats_grid **items, int *n);
+/* Located cases under `region` (NULL: home), newest first, at most `limit`;
+ * *truncated when there were more. */
+enum cw_ec cw_case_points(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+			  const char *region, bool open_only, int limit, struct cw_case **items,
+			  int *n, bool *truncated);
+
 #endif
