@@ -1,5 +1,6 @@
 /* routes.c - every route of the server in one table (as the Taler exchange keeps it). */
 #include "api/api.h"
+#include "api/open311.h"
 
 static const struct cw_route routes[] = {
     {"GET", "/healthz", cw_h_healthz, CW_ROUTE_PUBLIC},
@@ -63,6 +64,13 @@ static const struct cw_route routes[] = {
     {"GET", "/api/v1/stats/cases", cw_h_stats_cases, 0},
     {"GET", "/api/v1/stats/grids", cw_h_stats_grids, 0},
     {"GET", "/api/v1/cases/points", cw_h_case_points, 0},
+    /* Open311 GeoReport v2 (api/open311.c): public, POSTs check their api_key. */
+    {"GET", "/open311/v2/{file}", cw_h_o311_get, CW_ROUTE_PUBLIC},
+    {"POST", "/open311/v2/{file}", cw_h_o311_post, CW_ROUTE_PUBLIC},
+    {"GET", "/open311/v2/services/{file}", cw_h_o311_service, CW_ROUTE_PUBLIC},
+    {"GET", "/open311/v2/requests/{file}", cw_h_o311_request, CW_ROUTE_PUBLIC},
+    {"GET", "/open311/v2/tokens/{file}", cw_h_o311_token, CW_ROUTE_PUBLIC},
+    {"PUT", "/api/v1/categories/{code}/attributes", cw_h_category_attributes_put, 0},
 };
 
 const struct cw_route *cw_api_routes(int *n)

@@ -330,6 +330,10 @@ struct cw_case_input {
 	const char *idempotency_key;   /* NULL: none */
 	const char *request_hash;      /* of the body, with a key */
 	const char *reporter_name, *reporter_phone; /* NULL: not given (core/pii.h rules) */
+	/* Optional: runs inside the creating transaction once the case and its timeline
+	 * entry are written (Open311 stores its attribute values so); a store code. */
+	int (*also)(struct cw_tx *tx, const struct cw_case *c, void *ctx);
+	void *also_ctx;
 };
 
 /* The reporter's personal data as shown (app/pii.c). */

@@ -370,6 +370,8 @@ static int create_tx(struct cw_tx *tx, void *p)
 	rc = cw_store_case_event_append(tx, &e);
 	if (rc == CW_DB_OK)
 		rc = cw_case_index_tx(tx, k);
+	if (rc == CW_DB_OK && in->also)
+		rc = in->also(tx, k, in->also_ctx);
 	if (rc == CW_DB_OK && in->idempotency_key) {
 		struct cw_idempotency_key ik = {.key = in->idempotency_key,
 						.user_id = c->actor->user_id,
