@@ -359,6 +359,9 @@ struct cw_case_view {
 	struct cw_attachment *attachments; /* photos, oldest first (attachments.c) */
 	int nattachments;
 	struct cw_case_reporter reporter; /* masked unless asked for and allowed */
+	/* Names for the screens (NULL when none or gone): the department unit, the case's
+	 * region and its grid. */
+	const char *department_name, *region_name, *grid_name;
 };
 
 /* Reports a case: kind and category checked (CATEGORY_NOT_FOUND for an unknown or
