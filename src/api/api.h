@@ -11,6 +11,8 @@
 #include "http/json.h"
 #include "http/server.h"
 
+struct cw_ratelimit;
+
 struct cw_api {
 	cw_store *store;
 	struct cw_app_config cfg;
@@ -24,6 +26,7 @@ struct cw_api {
 	const char *data_dir;           /* --data-dir: attachments/ lives there */
 	struct cw_keyring *keyring;     /* personal-data keys (util/keyring.h) */
 	struct cw_events *events;       /* live case changes (GET /api/v1/events) */
+	struct cw_ratelimit *portal_limit; /* the public routes' buckets; NULL: no limit */
 };
 
 /* The route table of the whole server. */
@@ -116,6 +119,13 @@ json_t *cw_api_attachments_brief(struct cw_req *req, const struct cw_attachment 
 void cw_h_healthz(struct cw_req *req);
 void cw_h_metrics(struct cw_req *req);
 void cw_h_events(struct cw_req *req);
+
+/* The citizens' portal (portal.c): public routes. */
+void cw_h_public_categories(struct cw_req *req);
+void cw_h_public_report_create(struct cw_req *req);
+void cw_h_public_report_get(struct cw_req *req);
+void cw_h_public_report_photo(struct cw_req *req);
+void cw_h_public_report_rate(struct cw_req *req);
 
 /* The If-Match of a write, checked again inside the service's write transaction (see
  * struct cw_if_match in app.h): whether the request's If-Match is "*" or the ETag of

@@ -351,6 +351,8 @@ static int create_tx(struct cw_tx *tx, void *p)
 		rc = cw_app_audit(tx, c->actor, "case.create", cw_arena_printf(a, "case:%lld",
 									      (long long)k->id),
 				  true, k->number);
+	if (rc == CW_DB_OK && in->on_created)
+		rc = in->on_created(tx, k, in->on_created_ctx);
 	if (rc == CW_DB_OK)
 		rc = view_fill(tx, c->actor, c->env, c->now, c->out);
 	return rc;

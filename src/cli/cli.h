@@ -25,6 +25,8 @@ struct cw_settings {
 	int64_t tick_interval;		 /* seconds between scheduler passes in serve; 0 none */
 	const char *key_file; /* personal-data keys; NULL: <data_dir>/keys/pii.key */
 	int max_streams; /* concurrent GET /api/v1/events streams (1000) */
+	int portal_burst;	/* the citizens' portal: requests a client network may make at once (20) */
+	int64_t portal_refill;	/* seconds until it may make one more (30) */
 };
 
 void cw_settings_defaults(struct cw_settings *s);

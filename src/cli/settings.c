@@ -39,6 +39,8 @@ void cw_settings_defaults(struct cw_settings *s)
 	    .work_hours = cw_work_hours_default(),
 	    .tick_interval = 30,
 	    .max_streams = 1000,
+	    .portal_burst = 20,
+	    .portal_refill = 30,
 	};
 }
 
@@ -105,6 +107,14 @@ const char *cw_settings_set(struct cw_settings *s, const char *key, const char *
 		if (!cw_parse_int(v, 1, 100000, &n))
 			return "expects a number from 1 to 100000";
 		s->max_streams = (int)n;
+	} else if (strcmp(key, "portal_burst") == 0) {
+		if (!cw_parse_int(v, 1, 100000, &n))
+			return "expects a number from 1 to 100000";
+		s->portal_burst = (int)n;
+	} else if (strcmp(key, "portal_refill") == 0) {
+		if (!cw_duration_parse(v, &n) || n <= 0 || n > 86400)
+			return "expects a duration up to 24h such as 30s";
+		s->portal_refill = n;
 	} else
 		return "is not a known setting";
 	return NULL;
@@ -159,6 +169,8 @@ static const char *const setting_flags[] = {
     "tick-interval",
     "key-file",
     "max-streams",
+    "portal-burst",
+    "portal-refill",
 };
 
 int cw_cli_parse(int argc, char **argv, struct cw_settings *s, cw_opt_fn extra, void *ctx,
