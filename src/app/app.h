@@ -714,7 +714,7 @@ struct cw_portal_view {
  * (cw_portal_category_public, else CATEGORY_NOT_FOUND), the description 5-1000
  * characters and the title (if given) up to 60, address up to 200, none with markup or
  * control characters (INVALID_FIELD); the location must lie in a grid of the city
- * (LOCATION_NOT_IN_GRID). The kind is the category's, the channel "web". The case and
+ * (LOCATION_NOT_IN_GRID). The kind is the category's, the channel "portal". The case and
  * its tracking code's hash are written in one transaction; code_shown (16 bytes,
  * XXXX-XXXX-XXXX) is the only copy of the code. source and request_id go to the audit
  * trail. On a 4xx *field names the field as the request has it. */

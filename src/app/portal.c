@@ -313,7 +313,7 @@ enum cw_ec cw_portal_report(cw_store *s, struct cw_arena *a, const struct cw_cas
 	    .lon = in->lon,
 	    .lat = in->lat,
 	    .address = in->address,
-	    .channel = "web",
+	    .channel = "portal",
 	    .reporter_name = in->name,
 	    .reporter_phone = in->phone,
 	    .on_created = code_insert,

@@ -172,7 +172,7 @@ test('report, follow, handled by staff to closed, rated once with the code', asy
 	let c = await staffCase(center, pc.number);
 	assert.equal(c.status, 'reported');
 	assert.equal(c.kind, 'event');
-	assert.equal(c.channel, 'web');
+	assert.equal(c.channel, 'portal');
 	assert.equal(c.address, '相山区某小区南门');
 	assert.equal(c.timeline[0].user, '@portal');
 	assert.deepEqual(c.reporter, { name: '李**', phone: '139****5678', masked: true });
