@@ -148,7 +148,7 @@ test('report with GPS and a photo at phone size, follow it, staff close it, rate
   await page.getByLabel('详细地址（选填）').fill('相山区菜市场东门');
   await page.getByLabel('姓名').fill('王小明');
   await page.getByLabel('手机或固定电话').fill('13800001111');
-  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.evaluate(() => { document.activeElement.blur(); window.scrollTo(0, 0); });
   await env.shot(page, 'portal-report', { fullPage: true });
 
   await page.getByRole('button', { name: '提交反映' }).click();
@@ -200,7 +200,11 @@ test('report with GPS and a photo at phone size, follow it, staff close it, rate
   assert.equal(await page.locator('html').getAttribute('lang'), 'en');
   await page.getByText('Your rating: Satisfied').waitFor();
   await page.locator('.summary').getByText('Closed').waitFor();
+  // The report tab still shows the code just sent, in English now, until another is begun.
   await page.getByRole('link', { name: 'Report a problem' }).click();
+  await page.getByRole('heading', { name: 'Report sent' }).waitFor();
+  assert.equal((await page.locator('output.tracking-code').textContent()).trim(), code);
+  await page.getByRole('button', { name: 'Report another problem' }).click();
   await page.getByRole('heading', { name: 'Report a problem' }).waitFor();
   await page.getByRole('button', { name: 'Send report' }).click();
   await page.getByText('Use your location or tap the map to show where the problem is.').waitFor();

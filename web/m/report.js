@@ -17,6 +17,9 @@ const MARKUP = /<[A-Za-z/!?]/;
 export const draft = { category: '', description: '', address: '', name: '', phone: '', location: {}, photos: [] };
 
 let categories = null; // the public categories, loaded once
+/* The report just sent ({code, number, failed}): shown again (a language switch, a look
+ * at the other tab) until the citizen starts another. */
+let done = null;
 
 function categorySelect(f, items) {
   const sel = f.input;
@@ -35,6 +38,10 @@ function categorySelect(f, items) {
 }
 
 export default async function renderReport(view, { navigate }) {
+  if (done) {
+    showDone(view, { ...done, navigate });
+    return;
+  }
   const title = h('h1', { tabIndex: -1, class: 'page-title' }, t('portal.report.title'));
   view.append(title,
     h('p', { class: 'lead' }, t('portal.report.lead')),
@@ -159,7 +166,8 @@ export default async function renderReport(view, { navigate }) {
     setProgress(null);
     releasePhotos(draft.photos);
     Object.assign(draft, { category: '', description: '', address: '', name: '', phone: '', location: {} });
-    showDone(view, { code, number: res.case.number, failed, navigate });
+    done = { code, number: res.case.number, failed };
+    showDone(view, { ...done, navigate });
   });
 }
 
@@ -190,7 +198,7 @@ function showDone(view, { code, number, failed, navigate }) {
       failed ? h('p', { class: 'form-alert' }, t('portal.done.photos_failed', { n: failed })) : null),
     h('div', { class: 'done-actions' },
       h('a', { href: `#/track/${code}`, class: 'button primary' }, t('portal.done.follow')),
-      h('button', { type: 'button', on: { click: () => navigate('#/', true) } }, t('portal.done.another'))));
+      h('button', { type: 'button', on: { click: () => { done = null; navigate('#/', true); } } }, t('portal.done.another'))));
   title.focus({ preventScroll: true });
   window.scrollTo(0, 0);
 }
