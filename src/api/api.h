@@ -27,6 +27,7 @@ struct cw_api {
 	struct cw_keyring *keyring;     /* personal-data keys (util/keyring.h) */
 	struct cw_events *events;       /* live case changes (GET /api/v1/events) */
 	struct cw_ratelimit *portal_limit; /* the public routes' buckets; NULL: no limit */
+	const char *trusted_proxies; /* comma-separated addresses of reverse proxies; NULL none */
 };
 
 /* The route table of the whole server. */

@@ -9,6 +9,7 @@
  * the access log (CW_ROUTE_SECRET_PATH), and no answer here may be cached. */
 #include "api/api.h"
 
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +31,79 @@ static struct cw_case_env case_env(struct cw_req *req)
 				    .keyring = api->keyring};
 }
 
+/* An address as bytes (family first), for comparing the text forms of one address. */
+static bool addr_bytes(const char *text, uint8_t out[17])
+{
+	memset(out, 0, 17);
+	if (inet_pton(AF_INET, text, out + 1) == 1) {
+		out[0] = 4;
+		return true;
+	}
+	if (inet_pton(AF_INET6, text, out + 1) == 1) {
+		out[0] = 6;
+		return true;
+	}
+	return false;
+}
+
+static bool is_trusted(const char *list, const char *addr)
+{
+	uint8_t a[17], b[17];
+	if (!list || !addr || !addr_bytes(addr, a))
+		return false;
+	char item[64];
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ",");
+		size_t i = 0, j = n;
+		while (i < n && p[i] == ' ')
+			i++;
+		while (j > i && p[j - 1] == ' ')
+			j--;
+		if (j - i < sizeof item) {
+			memcpy(item, p + i, j - i);
+			item[j - i] = 0;
+			if (addr_bytes(item, b) && memcmp(a, b, 17) == 0)
+				return true;
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
+/* The citizen's address: the connection's, unless it is a trusted reverse proxy's;
+ * then the right-most address of X-Forwarded-For that is not a trusted proxy (the one
+ * the outermost proxy saw; what lies left of it the client may have written). */
+static const char *client_of(struct cw_req *req)
+{
+	const char *list = cw_api_of(req)->trusted_proxies;
+	if (!list || !*list || !is_trusted(list, req->source))
+		return req->source;
+	const char *xff = cw_req_header(req, "X-Forwarded-For");
+	if (!xff)
+		return req->source;
+	size_t len = strlen(xff);
+	while (len > 0) {
+		size_t start = len;
+		while (start > 0 && xff[start - 1] != ',')
+			start--;
+		size_t i = start, j = len;
+		while (i < j && (xff[i] == ' ' || xff[i] == '\t'))
+			i++;
+		while (j > i && (xff[j - 1] == ' ' || xff[j - 1] == '\t'))
+			j--;
+		char *item = cw_arena_strndup(req->arena, xff + i, j - i);
+		uint8_t b[17];
+		if (!addr_bytes(item, b))
+			return req->source; /* not an address: believe nothing */
+		if (!is_trusted(list, item))
+			return item;
+		len = start > 0 ? start - 1 : 0;
+	}
+	return req->source;
+}
+
 /* Takes a token from the caller's bucket, or replies 429 and returns false. */
 static bool take_or_reply(struct cw_req *req)
 {
@@ -38,7 +112,7 @@ static bool take_or_reply(struct cw_req *req)
 		return true;
 	uint8_t key[17];
 	int64_t retry = 0;
-	cw_ratelimit_key(req->source, key);
+	cw_ratelimit_key(client_of(req), key);
 	if (cw_ratelimit_take(rl, key, 1, cw_now_ms(), &retry))
 		return true;
 	cw_reply_header(req, "Retry-After", cw_arena_printf(req->arena, "%" PRId64, retry));
@@ -143,7 +217,7 @@ void cw_h_public_report_create(struct cw_req *req)
 	struct cw_portal_view v;
 	char code[16];
 	const char *field = NULL;
-	enum cw_ec ec = cw_portal_report(cw_api_of(req)->store, req->arena, &env, req->source,
+	enum cw_ec ec = cw_portal_report(cw_api_of(req)->store, req->arena, &env, client_of(req),
 					 req->request_id, &in, cw_now(), code, &v, &field);
 	if (cw_api_fail(req, ec, field))
 		return;
@@ -183,9 +257,9 @@ void cw_h_public_report_photo(struct cw_req *req)
 	struct cw_portal_view v;
 	const char *field = NULL;
 	struct cw_api *api = cw_api_of(req);
-	enum cw_ec ec = cw_portal_add_photo(api->store, req->arena, &env, api->data_dir, req->source,
-					    req->request_id, cw_req_param(req, 0), &in, cw_now(), &v,
-					    &field);
+	enum cw_ec ec = cw_portal_add_photo(api->store, req->arena, &env, api->data_dir,
+					    client_of(req), req->request_id, cw_req_param(req, 0), &in,
+					    cw_now(), &v, &field);
 	if (cw_api_fail(req, ec, field))
 		return;
 	cw_events_wake(api->events);
@@ -210,7 +284,7 @@ void cw_h_public_report_rate(struct cw_req *req)
 	struct cw_case_env env = case_env(req);
 	struct cw_portal_view v;
 	const char *field = NULL;
-	enum cw_ec ec = cw_portal_rate(cw_api_of(req)->store, req->arena, &env, req->source,
+	enum cw_ec ec = cw_portal_rate(cw_api_of(req)->store, req->arena, &env, client_of(req),
 				       req->request_id, cw_req_param(req, 0), (int)level, comment,
 				       cw_now(), &v, &field);
 	if (cw_api_fail(req, ec, field))

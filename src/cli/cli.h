@@ -27,6 +27,7 @@ struct cw_settings {
 	int max_streams; /* concurrent GET /api/v1/events streams (1000) */
 	int portal_burst;	/* the citizens' portal: requests a client network may make at once (20) */
 	int64_t portal_refill;	/* seconds until it may make one more (30) */
+	const char *trusted_proxies; /* addresses whose X-Forwarded-For the portal believes */
 };
 
 void cw_settings_defaults(struct cw_settings *s);

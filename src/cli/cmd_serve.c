@@ -25,6 +25,7 @@ static const char usage[] =
     "                       [--key-file FILE (default DATA-DIR/keys/pii.key)]\n"
     "                       [--max-streams 1000]\n"
     "                       [--portal-burst 20] [--portal-refill 30s]   (public routes' limit)\n"
+    "                       [--trusted-proxies ADDR,…]   (whose X-Forwarded-For the portal reads)\n"
     "Serves until SIGINT or SIGTERM, lets requests in flight finish, exits 0.\n";
 
 /* Housekeeping beside the server: every ten seconds the grid index is rebuilt if
@@ -133,6 +134,7 @@ int cmd_serve(int argc, char **argv)
 	    .keyring = keyring,
 	    /* The citizens' portal: a token bucket per client network. */
 	    .portal_limit = cw_ratelimit_new(s.portal_burst, s.portal_refill * 1000, 0),
+	    .trusted_proxies = s.trusted_proxies,
 	};
 	/* The index and the calendar are in place before the first request. */
 	cw_api_grids_refresh(&api, true);

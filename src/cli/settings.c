@@ -1,6 +1,7 @@
 /* settings.c - configuration: defaults, a key = value file, and command-line flags. */
 #include "cli/cli.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -115,6 +116,24 @@ const char *cw_settings_set(struct cw_settings *s, const char *key, const char *
 		if (!cw_duration_parse(v, &n) || n <= 0 || n > 86400)
 			return "expects a duration up to 24h such as 30s";
 		s->portal_refill = n;
+	} else if (strcmp(key, "trusted_proxies") == 0) {
+		/* Comma-separated IP addresses (no names, no ranges). */
+		char buf[1024];
+		if (strlen(v) >= sizeof buf)
+			return "expects a shorter list of addresses";
+		snprintf(buf, sizeof buf, "%s", v);
+		for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save)) {
+			while (*tok == ' ')
+				tok++;
+			char *end = tok + strlen(tok);
+			while (end > tok && end[-1] == ' ')
+				*--end = 0;
+			unsigned char addr[16];
+			if (inet_pton(AF_INET, tok, addr) != 1 && inet_pton(AF_INET6, tok, addr) != 1)
+				return "expects IP addresses separated by commas, such as 127.0.0.1,::1";
+		}
+		s->trusted_proxies = keep(v);
 	} else
 		return "is not a known setting";
 	return NULL;
@@ -171,6 +190,7 @@ static const char *const setting_flags[] = {
     "max-streams",
     "portal-burst",
     "portal-refill",
+    "trusted-proxies",
 };
 
 int cw_cli_parse(int argc, char **argv, struct cw_settings *s, cw_opt_fn extra, void *ctx,

@@ -391,12 +391,43 @@ test('a flood from one network is limited: 429 with Retry-After, and a code stil
 		const mine = await follow(code, limited);
 		assert.equal(mine.status, 200, 'a citizen can still follow a real code');
 		assert.equal(Number(limited.db.exec('SELECT count(*) FROM cases').stdout.trim()), before, 'nothing made');
+		// X-Forwarded-For from a client that is not a trusted proxy changes nothing.
+		assertError(await limited.post('/api/v1/public/reports', { json, headers: { 'X-Forwarded-For': '198.51.100.77' } }), 429, 'RATE_LIMITED');
 		// Staff are not limited by the portal's buckets.
 		const s = await limited.session('center');
 		assert.equal((await limited.get('/api/v1/cases?limit=1', { session: s })).status, 200);
 		await limited.stop(); // exits 0: no leak or sanitizer report
 	} finally {
 		await limited.close();
+	}
+});
+
+test('behind a trusted reverse proxy each citizen has a bucket of their own', async () => {
+	const proxied = await startServer({ args: ['--portal-burst', '2', '--portal-refill', '1h', '--trusted-proxies', '127.0.0.1, ::1'] });
+	try {
+		const bad = { category: '06010', description: 'x', location: { lon: 116.8, lat: 33.9 } };
+		const from = (xff) => proxied.post('/api/v1/public/reports', { json: bad, headers: xff ? { 'X-Forwarded-For': xff } : {} });
+		assert.equal((await from('203.0.113.5')).status, 400);
+		assert.equal((await from('203.0.113.5')).status, 400);
+		assertError(await from('203.0.113.5'), 429, 'RATE_LIMITED', null, 'the first citizen is limited');
+		// What the client wrote left of the proxy's entry does not count: the right-most wins.
+		assertError(await from('10.9.9.9, 203.0.113.5'), 429, 'RATE_LIMITED', null, 'a forged left-most entry');
+		assert.equal((await from('203.0.113.6')).status, 400, 'another citizen is not');
+		assert.equal((await from('203.0.113.6, 127.0.0.1')).status, 400, 'a chain of trusted proxies is walked');
+		assertError(await from('203.0.113.6'), 429, 'RATE_LIMITED');
+		// The proxy's own bucket: no header, or a header that is not an address.
+		assert.equal((await from(null)).status, 400);
+		assert.equal((await from('unknown')).status, 400);
+		assertError(await from(null), 429, 'RATE_LIMITED');
+		// The audit trail names the citizen's address.
+		const p = await gridPoint(proxied);
+		const ok = await proxied.post('/api/v1/public/reports', { json: { ...bad, description: '路灯不亮，晚上很黑。', location: { lon: p[0], lat: p[1] } }, headers: { 'X-Forwarded-For': '203.0.113.99' } });
+		assert.equal(ok.status, 201, ok.text);
+		const recs = await proxied.auditAll({ action: 'case.create' });
+		assert.equal(recs[0].source, '203.0.113.99');
+		await proxied.stop();
+	} finally {
+		await proxied.close();
 	}
 });
 
