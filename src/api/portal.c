@@ -152,8 +152,11 @@ static json_t *view_json(const struct cw_portal_view *v)
 
 static void reply_view(struct cw_req *req, int status, const struct cw_portal_view *v)
 {
+	json_t *o = view_json(v);
+	if (v->merged_phase)
+		json_object_set_new(o, "merged_status", json_string(v->merged_phase));
 	cw_reply_header(req, "Cache-Control", "no-store");
-	cw_reply_json(req, status, view_json(v));
+	cw_reply_json(req, status, o);
 }
 
 /* ---- GET /api/v1/public/categories ---- */

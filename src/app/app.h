@@ -708,6 +708,7 @@ struct cw_portal_view {
 	int photos;	/* photos the citizen added */
 	bool can_rate;	/* the engine allows the reporter's rate now */
 	int rating;	/* the latest rating, 1-5; 0 none */
+	const char *merged_phase; /* merged: the phase of the case it lives on in; else NULL */
 };
 
 /* Reports a problem: the category must be one the public may report

@@ -350,6 +350,12 @@ static enum cw_ec view_of(cw_store *s, struct cw_arena *a, const struct cw_case_
 	if (ec != CW_EC_OK)
 		return ec;
 	to_public(a, &v, r->has_cat ? r->cat.cat.name : NULL, r->acc.u.id, out);
+	/* Merged into another report of the same problem: how that one is getting on. */
+	if (v.c.merged_into) {
+		struct cw_case_view m;
+		if (cw_case_get(s, a, env, &actor, v.c.merged_into, now, &m) == CW_EC_OK)
+			out->merged_phase = cw_portal_phase(m.c.status);
+	}
 	return CW_EC_OK;
 }
 

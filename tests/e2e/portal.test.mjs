@@ -290,6 +290,23 @@ test('photos: the same checks as case attachments, at most three, none on a clos
 	assertError(await photo(r2.json.tracking_code, jpeg(5)), 409, 'ACTION_NOT_ALLOWED');
 });
 
+test('a report merged into another of the same problem follows that one', async () => {
+	const a = await publicReport(body({ description: '人民路路灯不亮，一整排都黑了。' }));
+	const b = await publicReport(body({ description: '人民路的路灯坏了好几天了。' }));
+	const ca = await staffCase(center, a.json.case.number);
+	const cb = await staffCase(center, b.json.case.number);
+	await step(center, cb, 'merge', { into: ca.id });
+	let f = await follow(b.json.tracking_code);
+	assert.equal(f.json.status, 'merged');
+	assert.equal(f.json.merged_status, 'received');
+	assertPublic(f, 'a merged report');
+	assert.ok(!f.text.includes(a.json.case.number), 'the other report is not named');
+	await step(center, ca, 'register');
+	f = await follow(b.json.tracking_code);
+	assert.equal(f.json.merged_status, 'accepted');
+	assert.equal((await follow(a.json.tracking_code)).json.merged_status, undefined);
+});
+
 test('wrong and malformed codes are one 404', async () => {
 	const r = await publicReport(body());
 	const code = r.json.tracking_code;

@@ -92,6 +92,7 @@ function draw(body, code, r, navigate) {
     [t('portal.view.created'), fmtDateTime(r.created_at)],
     [t('portal.view.updated'), fmtDateTime(r.updated_at)],
   ];
+  if (r.merged_status) rows.push([t('portal.view.merged_status'), statusLabel(r.merged_status)]);
   if (r.deadline) rows.push([t('portal.view.deadline'), t('portal.view.deadline_value', { date: fmtDateTime(r.deadline) })]);
   const summary = h('dl', { class: 'summary card' }, rows.map(([k, v]) => h('div', { class: 'row' }, h('dt', {}, k), h('dd', {}, v))));
 
