@@ -28,6 +28,8 @@ struct cw_api {
 	struct cw_events *events;       /* live case changes (GET /api/v1/events) */
 	struct cw_ratelimit *portal_limit; /* the public routes' buckets; NULL: no limit */
 	const char *trusted_proxies; /* comma-separated addresses of reverse proxies; NULL none */
+	const char *tile_url;           /* map tiles for the console (GET /api/v1/config) */
+	const char *tile_attribution;
 };
 
 /* The route table of the whole server. */
@@ -120,6 +122,11 @@ json_t *cw_api_attachments_brief(struct cw_req *req, const struct cw_attachment 
 void cw_h_healthz(struct cw_req *req);
 void cw_h_metrics(struct cw_req *req);
 void cw_h_events(struct cw_req *req);
+/* The map and the dashboard (api/stats.c). */
+void cw_h_config(struct cw_req *req);
+void cw_h_stats_cases(struct cw_req *req);
+void cw_h_stats_grids(struct cw_req *req);
+void cw_h_case_points(struct cw_req *req);
 
 /* The citizens' portal (portal.c): public routes. */
 void cw_h_public_categories(struct cw_req *req);

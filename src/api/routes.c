@@ -65,6 +65,10 @@ static const struct cw_route routes[] = {
      CW_ROUTE_PUBLIC | CW_ROUTE_SECRET_PATH, CW_ATTACHMENT_MAX_BYTES},
     {"POST", "/api/v1/public/reports/{code}/rating", cw_h_public_report_rate,
      CW_ROUTE_PUBLIC | CW_ROUTE_SECRET_PATH, CW_PORTAL_BODY_MAX},
+    {"GET", "/api/v1/config", cw_h_config, CW_ROUTE_PUBLIC},
+    {"GET", "/api/v1/stats/cases", cw_h_stats_cases, 0},
+    {"GET", "/api/v1/stats/grids", cw_h_stats_grids, 0},
+    {"GET", "/api/v1/cases/points", cw_h_case_points, 0},
 };
 
 const struct cw_route *cw_api_routes(int *n)

@@ -28,6 +28,8 @@ struct cw_settings {
 	int portal_burst;	/* the citizens' portal: requests a client network may make at once (20) */
 	int64_t portal_refill;	/* seconds until it may make one more (30) */
 	const char *trusted_proxies; /* addresses whose X-Forwarded-For the portal believes */
+	const char *tile_url;	      /* map tiles for the console ({z}/{x}/{y}); NULL none */
+	const char *tile_attribution; /* shown on the map with the tiles; NULL none */
 };
 
 void cw_settings_defaults(struct cw_settings *s);

@@ -135,6 +135,8 @@ int cmd_serve(int argc, char **argv)
 	    /* The citizens' portal: a token bucket per client network. */
 	    .portal_limit = cw_ratelimit_new(s.portal_burst, s.portal_refill * 1000, 0),
 	    .trusted_proxies = s.trusted_proxies,
+	    .tile_url = s.tile_url,
+	    .tile_attribution = s.tile_attribution,
 	};
 	/* The index and the calendar are in place before the first request. */
 	cw_api_grids_refresh(&api, true);

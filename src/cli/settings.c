@@ -134,6 +134,19 @@ const char *cw_settings_set(struct cw_settings *s, const char *key, const char *
 				return "expects IP addresses separated by commas, such as 127.0.0.1,::1";
 		}
 		s->trusted_proxies = keep(v);
+	} else if (strcmp(key, "tile_url") == 0) {
+		/* The browser fetches the tiles; the console's CSP allows https images. */
+		if (!*v)
+			s->tile_url = NULL;
+		else if (strncmp(v, "https://", 8) != 0 || strlen(v) > 2000 || !strstr(v, "{z}") ||
+			 !strstr(v, "{x}") || !strstr(v, "{y}") || !cw_utf8_valid(v, strlen(v)))
+			return "expects an https:// URL with {z}, {x} and {y}";
+		else
+			s->tile_url = keep(v);
+	} else if (strcmp(key, "tile_attribution") == 0) {
+		if (strlen(v) > 500 || !cw_utf8_valid(v, strlen(v)))
+			return "expects a text of up to 500 bytes";
+		s->tile_attribution = *v ? keep(v) : NULL;
 	} else
 		return "is not a known setting";
 	return NULL;
@@ -191,6 +204,7 @@ static const char *const setting_flags[] = {
     "portal-burst",
     "portal-refill",
     "trusted-proxies",
+    "tile-url", "tile-attribution",
 };
 
 int cw_cli_parse(int argc, char **argv, struct cw_settings *s, cw_opt_fn extra, void *ctx,
