@@ -11,6 +11,8 @@
 #include "http/json.h"
 #include "http/server.h"
 
+struct cw_ratelimit;
+
 struct cw_api {
 	cw_store *store;
 	struct cw_app_config cfg;
@@ -24,6 +26,8 @@ struct cw_api {
 	const char *data_dir;           /* --data-dir: attachments/ lives there */
 	struct cw_keyring *keyring;     /* personal-data keys (util/keyring.h) */
 	struct cw_events *events;       /* live case changes (GET /api/v1/events) */
+	struct cw_ratelimit *portal_limit; /* the public routes' buckets; NULL: no limit */
+	const char *trusted_proxies; /* comma-separated addresses of reverse proxies; NULL none */
 	const char *tile_url;           /* map tiles for the console (GET /api/v1/config) */
 	const char *tile_attribution;
 };
@@ -123,6 +127,13 @@ void cw_h_config(struct cw_req *req);
 void cw_h_stats_cases(struct cw_req *req);
 void cw_h_stats_grids(struct cw_req *req);
 void cw_h_case_points(struct cw_req *req);
+
+/* The citizens' portal (portal.c): public routes. */
+void cw_h_public_categories(struct cw_req *req);
+void cw_h_public_report_create(struct cw_req *req);
+void cw_h_public_report_get(struct cw_req *req);
+void cw_h_public_report_photo(struct cw_req *req);
+void cw_h_public_report_rate(struct cw_req *req);
 
 /* The If-Match of a write, checked again inside the service's write transaction (see
  * struct cw_if_match in app.h): whether the request's If-Match is "*" or the ETag of

@@ -1,6 +1,7 @@
 /* routes.c - every route of the server in one table (as the Taler exchange keeps it). */
 #include "api/api.h"
 #include "api/open311.h"
+#include "core/portal.h"
 
 static const struct cw_route routes[] = {
     {"GET", "/healthz", cw_h_healthz, CW_ROUTE_PUBLIC},
@@ -60,6 +61,16 @@ static const struct cw_route routes[] = {
     {"GET", "/api/v1/categories/{code}", cw_h_category_get, 0},
     {"PATCH", "/api/v1/categories/{code}", cw_h_category_update, 0},
     {"GET", "/api/v1/grids/{code}/candidates", cw_h_grid_candidates, 0},
+    /* The citizens' portal: no sign-in (api/portal.c); the code in the path is secret. */
+    {"GET", "/api/v1/public/categories", cw_h_public_categories, CW_ROUTE_PUBLIC},
+    {"POST", "/api/v1/public/reports", cw_h_public_report_create, CW_ROUTE_PUBLIC,
+     CW_PORTAL_BODY_MAX},
+    {"GET", "/api/v1/public/reports/{code}", cw_h_public_report_get,
+     CW_ROUTE_PUBLIC | CW_ROUTE_SECRET_PATH},
+    {"POST", "/api/v1/public/reports/{code}/photos", cw_h_public_report_photo,
+     CW_ROUTE_PUBLIC | CW_ROUTE_SECRET_PATH, CW_ATTACHMENT_MAX_BYTES},
+    {"POST", "/api/v1/public/reports/{code}/rating", cw_h_public_report_rate,
+     CW_ROUTE_PUBLIC | CW_ROUTE_SECRET_PATH, CW_PORTAL_BODY_MAX},
     {"GET", "/api/v1/config", cw_h_config, CW_ROUTE_PUBLIC},
     {"GET", "/api/v1/stats/cases", cw_h_stats_cases, 0},
     {"GET", "/api/v1/stats/grids", cw_h_stats_grids, 0},

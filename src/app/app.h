@@ -330,10 +330,12 @@ struct cw_case_input {
 	const char *idempotency_key;   /* NULL: none */
 	const char *request_hash;      /* of the body, with a key */
 	const char *reporter_name, *reporter_phone; /* NULL: not given (core/pii.h rules) */
-	/* Optional: runs inside the creating transaction once the case and its timeline
-	 * entry are written (Open311 stores its attribute values so); a store code. */
-	int (*also)(struct cw_tx *tx, const struct cw_case *c, void *ctx);
-	void *also_ctx;
+	/* Optional: runs inside the creating transaction once the case, its timeline entry
+	 * and audit record are written (c->id and c->number set); a store code: anything
+	 * but CW_DB_OK rolls the whole report back (portal.c: the tracking code; open311.c:
+	 * the attribute values). Not run for an Idempotency-Key replay. */
+	int (*on_created)(struct cw_tx *tx, const struct cw_case *c, void *ctx);
+	void *on_created_ctx;
 };
 
 /* The reporter's personal data as shown (app/pii.c). */
@@ -726,6 +728,81 @@ enum cw_ec cw_category_update_if(cw_store *s, struct cw_arena *a, const struct c
  * grid_worker users whose home region is that grid, by id; GRID_NOT_FOUND outside scope. */
 enum cw_ec cw_grid_worker_candidates(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
 				     const char *code, struct cw_user **items, int *n);
+/* ---- the citizens' portal (portal.c; core/portal.h; issue 5 point 6) ----
+ *
+ * The public reports without an account. Every portal report is a case made through
+ * cw_case_create by one system account, CW_PORTAL_USERNAME (role citizen, home region
+ * the city, disabled: nobody signs in as it; made on first use, audited). That account
+ * is the cases' reporter, so the engine's reporter rows (rate) apply to it; the
+ * citizen's key to their own case is the tracking code, which only the portal's
+ * services accept. The name and phone a citizen gives are the case's reporter data,
+ * sealed as for any case. */
+#define CW_PORTAL_USERNAME "@portal" /* '@' is never valid in a username made otherwise */
+
+struct cw_portal_input {
+	const char *category, *description;
+	const char *title;   /* NULL: made from the description */
+	const char *address; /* NULL: none */
+	double lon, lat;
+	const char *name, *phone; /* NULL: not given */
+};
+
+/* One entry of the public timeline (core/portal.h cw_portal_event). */
+struct cw_portal_event {
+	int64_t at;
+	const char *event, *phase;
+	const char *note; /* NULL unless meant for the citizen */
+};
+
+/* What the holder of a tracking code sees: no staff, no internal notes, no reporter. */
+struct cw_portal_view {
+	const char *number, *category, *category_name, *phase;
+	int64_t created_at, updated_at;
+	int64_t deadline; /* the handling deadline while the case is being handled; 0 none */
+	struct cw_portal_event *timeline; /* oldest first */
+	int ntimeline;
+	int photos;	/* photos the citizen added */
+	bool can_rate;	/* the engine allows the reporter's rate now */
+	int rating;	/* the latest rating, 1-5; 0 none */
+	const char *merged_phase; /* merged: the phase of the case it lives on in; else NULL */
+};
+
+/* Reports a problem: the category must be one the public may report
+ * (cw_portal_category_public, else CATEGORY_NOT_FOUND), the description 5-1000
+ * characters and the title (if given) up to 60, address up to 200, none with markup or
+ * control characters (INVALID_FIELD); the location must lie in a grid of the city
+ * (LOCATION_NOT_IN_GRID). The kind is the category's, the channel "portal". The case and
+ * its tracking code's hash are written in one transaction; code_shown (16 bytes,
+ * XXXX-XXXX-XXXX) is the only copy of the code. source and request_id go to the audit
+ * trail. On a 4xx *field names the field as the request has it. */
+enum cw_ec cw_portal_report(cw_store *s, struct cw_arena *a, const struct cw_case_env *env,
+			    const char *source, const char *request_id,
+			    const struct cw_portal_input *in, int64_t now, char code_shown[16],
+			    struct cw_portal_view *out, const char **field);
+/* The public view of the case of a tracking code (as typed: see cw_portal_code_normalize);
+ * CASE_NOT_FOUND for a code that is malformed, unknown or wrong, after the same work. */
+enum cw_ec cw_portal_get(cw_store *s, struct cw_arena *a, const struct cw_case_env *env,
+			 const char *code, int64_t now, struct cw_portal_view *out);
+/* Adds the citizen's photo (cw_attachment_add's checks and storage) to the case of a
+ * code while it is open (not closed, rejected or merged: ACTION_NOT_ALLOWED), at most
+ * CW_PORTAL_PHOTOS_MAX (TOO_MANY_PHOTOS); the same photo again changes nothing. *out
+ * is the view afterwards. */
+enum cw_ec cw_portal_add_photo(cw_store *s, struct cw_arena *a, const struct cw_case_env *env,
+			       const char *data_dir, const char *source, const char *request_id,
+			       const char *code, const struct cw_attachment_input *in,
+			       int64_t now, struct cw_portal_view *out, const char **field);
+/* Rates the case of a code (好差评: 5 very satisfied … 1 very dissatisfied) through the
+ * engine's rate action as its reporter: RATING_NOT_ALLOWED unless the case is closed and
+ * not rated since it was closed; a bad rating reopens it for rectification (DOMAIN.md
+ * §3). comment (may be NULL) up to 500 characters without markup. */
+enum cw_ec cw_portal_rate(cw_store *s, struct cw_arena *a, const struct cw_case_env *env,
+			  const char *source, const char *request_id, const char *code,
+			  int level, const char *comment, int64_t now, struct cw_portal_view *out,
+			  const char **field);
+/* The active categories the public may report, in code order (classes included). */
+enum cw_ec cw_portal_categories(cw_store *s, struct cw_arena *a,
+				struct cw_stored_category **items, int *n);
+
 /* ---- figures for the dashboard and the map (stats.c) ---- */
 
 /* One row of a breakdown: a category, a region or a status. */

@@ -370,8 +370,6 @@ static int create_tx(struct cw_tx *tx, void *p)
 	rc = cw_store_case_event_append(tx, &e);
 	if (rc == CW_DB_OK)
 		rc = cw_case_index_tx(tx, k);
-	if (rc == CW_DB_OK && in->also)
-		rc = in->also(tx, k, in->also_ctx);
 	if (rc == CW_DB_OK && in->idempotency_key) {
 		struct cw_idempotency_key ik = {.key = in->idempotency_key,
 						.user_id = c->actor->user_id,
@@ -383,6 +381,8 @@ static int create_tx(struct cw_tx *tx, void *p)
 		rc = cw_app_audit(tx, c->actor, "case.create", cw_arena_printf(a, "case:%lld",
 									      (long long)k->id),
 				  true, k->number);
+	if (rc == CW_DB_OK && in->on_created)
+		rc = in->on_created(tx, k, in->on_created_ctx);
 	if (rc == CW_DB_OK)
 		rc = view_fill(tx, c->actor, c->env, c->now, c->out);
 	return rc;

@@ -500,7 +500,7 @@ struct put_ctx {
 	int64_t now;
 };
 
-/* In the case's own transaction (cw_case_input.also): the case and its Open311 data
+/* In the case's own transaction (cw_case_input.on_created): the case and its Open311 data
  * are written together or not at all. */
 static int put_also(struct cw_tx *tx, const struct cw_case *c, void *p)
 {
@@ -575,8 +575,8 @@ enum cw_ec cw_o311_request_create(cw_store *s, struct cw_arena *a, const struct 
 	}
 	struct put_ctx pc = {.attrs = attrs_json, .media_url = in->media_url ? in->media_url : "",
 			     .now = now};
-	ci.also = put_also;
-	ci.also_ctx = &pc;
+	ci.on_created = put_also;
+	ci.on_created_ctx = &pc;
 	struct cw_case_view v;
 	ec = cw_case_create(s, a, env, actor, &ci, now, &v, field);
 	if (ec != CW_EC_OK) {

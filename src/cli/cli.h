@@ -25,6 +25,9 @@ struct cw_settings {
 	int64_t tick_interval;		 /* seconds between scheduler passes in serve; 0 none */
 	const char *key_file; /* personal-data keys; NULL: <data_dir>/keys/pii.key */
 	int max_streams; /* concurrent GET /api/v1/events streams (1000) */
+	int portal_burst;	/* the citizens' portal: requests a client network may make at once (20) */
+	int64_t portal_refill;	/* seconds until it may make one more (30) */
+	const char *trusted_proxies; /* addresses whose X-Forwarded-For the portal believes */
 	const char *tile_url;	      /* map tiles for the console ({z}/{x}/{y}); NULL none */
 	const char *tile_attribution; /* shown on the map with the tiles; NULL none */
 };

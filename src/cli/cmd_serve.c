@@ -12,6 +12,7 @@
 #include "util/clock.h"
 #include "util/keyring.h"
 #include "util/log.h"
+#include "util/ratelimit.h"
 
 static const char usage[] =
     "usage: civicgrid serve [--listen HOST:PORT] [--db sqlite:PATH | --db postgres://…]\n"
@@ -23,6 +24,8 @@ static const char usage[] =
     "                       [--tick-interval 30s]   (scheduler passes; 0 disables)\n"
     "                       [--key-file FILE (default DATA-DIR/keys/pii.key)]\n"
     "                       [--max-streams 1000]\n"
+    "                       [--portal-burst 20] [--portal-refill 30s]   (public routes' limit)\n"
+    "                       [--trusted-proxies ADDR,…]   (whose X-Forwarded-For the portal reads)\n"
     "Serves until SIGINT or SIGTERM, lets requests in flight finish, exits 0.\n";
 
 /* Housekeeping beside the server: every ten seconds the grid index is rebuilt if
@@ -129,6 +132,9 @@ int cmd_serve(int argc, char **argv)
 	    .work_hours = s.work_hours,
 	    .data_dir = s.data_dir,
 	    .keyring = keyring,
+	    /* The citizens' portal: a token bucket per client network. */
+	    .portal_limit = cw_ratelimit_new(s.portal_burst, s.portal_refill * 1000, 0),
+	    .trusted_proxies = s.trusted_proxies,
 	    .tile_url = s.tile_url,
 	    .tile_attribution = s.tile_attribution,
 	};
@@ -158,6 +164,7 @@ int cmd_serve(int argc, char **argv)
 		cw_store_close(store);
 		cw_geo_locator_free(api.locator);
 		cw_keyring_free(keyring);
+		cw_ratelimit_free(api.portal_limit);
 		return 1;
 	}
 	struct housekeeping hk = {.store = store, .api = &api, .cfg = &api.cfg,
@@ -191,6 +198,7 @@ int cmd_serve(int argc, char **argv)
 	cw_geo_locator_free(api.locator);
 	cw_api_calendar_release(&api);
 	cw_keyring_free(keyring);
+	cw_ratelimit_free(api.portal_limit);
 	cw_info("stopped");
 	return 0;
 }

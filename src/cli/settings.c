@@ -1,6 +1,7 @@
 /* settings.c - configuration: defaults, a key = value file, and command-line flags. */
 #include "cli/cli.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -39,6 +40,8 @@ void cw_settings_defaults(struct cw_settings *s)
 	    .work_hours = cw_work_hours_default(),
 	    .tick_interval = 30,
 	    .max_streams = 1000,
+	    .portal_burst = 20,
+	    .portal_refill = 30,
 	};
 }
 
@@ -105,6 +108,32 @@ const char *cw_settings_set(struct cw_settings *s, const char *key, const char *
 		if (!cw_parse_int(v, 1, 100000, &n))
 			return "expects a number from 1 to 100000";
 		s->max_streams = (int)n;
+	} else if (strcmp(key, "portal_burst") == 0) {
+		if (!cw_parse_int(v, 1, 100000, &n))
+			return "expects a number from 1 to 100000";
+		s->portal_burst = (int)n;
+	} else if (strcmp(key, "portal_refill") == 0) {
+		if (!cw_duration_parse(v, &n) || n <= 0 || n > 86400)
+			return "expects a duration up to 24h such as 30s";
+		s->portal_refill = n;
+	} else if (strcmp(key, "trusted_proxies") == 0) {
+		/* Comma-separated IP addresses (no names, no ranges). */
+		char buf[1024];
+		if (strlen(v) >= sizeof buf)
+			return "expects a shorter list of addresses";
+		snprintf(buf, sizeof buf, "%s", v);
+		for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save)) {
+			while (*tok == ' ')
+				tok++;
+			char *end = tok + strlen(tok);
+			while (end > tok && end[-1] == ' ')
+				*--end = 0;
+			unsigned char addr[16];
+			if (inet_pton(AF_INET, tok, addr) != 1 && inet_pton(AF_INET6, tok, addr) != 1)
+				return "expects IP addresses separated by commas, such as 127.0.0.1,::1";
+		}
+		s->trusted_proxies = keep(v);
 	} else if (strcmp(key, "tile_url") == 0) {
 		/* The browser fetches the tiles; the console's CSP allows https images. */
 		if (!*v)
@@ -172,6 +201,9 @@ static const char *const setting_flags[] = {
     "tick-interval",
     "key-file",
     "max-streams",
+    "portal-burst",
+    "portal-refill",
+    "trusted-proxies",
     "tile-url", "tile-attribution",
 };
 

@@ -111,6 +111,9 @@ static bool valid_request_id(const char *s)
 	return true;
 }
 
+static const char *secret_path_log(struct cw_arena *a, const struct cw_server_config *cfg,
+				   const char *path);
+
 static void client_address(struct MHD_Connection *conn, char *out, size_t n)
 {
 	snprintf(out, n, "-");
@@ -141,6 +144,9 @@ static struct req_ctx *ctx_new(struct cw_server *s, struct MHD_Connection *conn,
 	c->started = cw_mono_seconds();
 	c->uri_len = strlen(uri);
 	c->log_path = log_safe(a, uri, strcspn(uri, "?"), CW_LOG_PATH_MAX);
+	const char *secret = secret_path_log(a, &s->cfg, c->log_path);
+	if (secret)
+		c->log_path = secret;
 	c->log_method = "-";
 	c->headers_tail = &c->headers;
 	client_address(conn, c->req.source, sizeof c->req.source);
@@ -563,6 +569,25 @@ static size_t route_body_limit(const struct cw_server_config *cfg, const char *m
 	return cfg->limits.max_body;
 }
 
+/* The log form of a path that a CW_ROUTE_SECRET_PATH route's pattern, up to its first
+ * {capture}, begins: that beginning and "{redacted}"; NULL for any other path. Every
+ * request under such a prefix is caught, whatever its method or tail, so a secret never
+ * reaches the access log. */
+static const char *secret_path_log(struct cw_arena *a, const struct cw_server_config *cfg,
+				   const char *path)
+{
+	for (int i = 0; i < cfg->nroutes; i++) {
+		const struct cw_route *r = &cfg->routes[i];
+		const char *brace = strchr(r->pattern, '{');
+		if (!(r->flags & CW_ROUTE_SECRET_PATH) || !brace)
+			continue;
+		size_t n = (size_t)(brace - r->pattern);
+		if (strncmp(path, r->pattern, n) == 0 && path[n])
+			return cw_arena_printf(a, "%.*s{redacted}", (int)n, r->pattern);
+	}
+	return NULL;
+}
+
 /* Answers an error the headers already show, on the first call: the body is not
  * read, and libmicrohttpd closes the connection after this response. Doing it now
  * also spares a client that sent Expect: 100-continue the upload. */
@@ -588,6 +613,9 @@ static void set_up(struct req_ctx *c, const char *url, const char *method)
 		cw_random_hex(req->request_id, 8);
 	req->lang = cw_lang_from_header(cw_req_header(req, "Accept-Language"));
 	c->max_body = route_body_limit(&c->server->cfg, req->method, req->path);
+	const char *secret = secret_path_log(a, &c->server->cfg, req->path);
+	if (secret)
+		c->log_path = secret;
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,

@@ -26,6 +26,9 @@ typedef void (*cw_handler)(struct cw_req *req);
 
 enum cw_route_flags {
 	CW_ROUTE_PUBLIC = 1u << 0, /* no authentication needed */
+	/* The path holds a secret after its first {capture} (a portal tracking code): the
+	 * access log shows the path up to it and "{redacted}" instead of the rest. */
+	CW_ROUTE_SECRET_PATH = 1u << 1,
 };
 
 /* Routing: the path (URL-decoded, without the query) is matched segment by segment.

@@ -587,6 +587,23 @@ static const char m9_pg[] =
     "ALTER TABLE cases ADD COLUMN reporter_name_enc TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE cases ADD COLUMN reporter_phone_enc TEXT NOT NULL DEFAULT '';";
 
+/* Migration 10: the citizens' portal (app/portal.c). A report made on the portal has a
+ * tracking code, its citizen's only key to it; the database keeps only the code's SHA-256,
+ * so a copy of the database does not hand out the codes. One code per case. */
+static const char m10_sqlite[] =
+    "CREATE TABLE portal_codes ("
+    " code_hash TEXT PRIMARY KEY NOT NULL CHECK (length(code_hash) = 64),"
+    " case_id INTEGER NOT NULL UNIQUE REFERENCES cases (id),"
+    " created_at INTEGER NOT NULL"
+    ") STRICT;";
+
+static const char m10_pg[] =
+    "CREATE TABLE portal_codes ("
+    " code_hash TEXT COLLATE \"C\" PRIMARY KEY CHECK (length(code_hash) = 64),"
+    " case_id BIGINT NOT NULL UNIQUE REFERENCES cases (id),"
+    " created_at BIGINT NOT NULL"
+    ");";
+
 /* Migration 11: the dashboard's figures (store_stats.c). Each figure query reads one of
  * these covering indexes in the order of its GROUP BY, so SQLite aggregates in one pass
  * without sorting (its sorter cost several times the scan at a million cases):
@@ -662,6 +679,7 @@ const struct cw_migration cw_migrations[] = {
     {7, "case search", m7_sqlite, m7_pg},
     {8, "case attachments", m8_sqlite, m8_pg},
     {9, "reporter personal data", m9_sqlite, m9_pg},
+    {10, "citizen portal tracking codes", m10_sqlite, m10_pg},
     {11, "dashboard figures", m11_sqlite, m11_pg},
     {14, "open311", m14_sqlite, m14_pg},
 };

@@ -484,6 +484,18 @@ int cw_store_lock(struct cw_tx *tx, const char *name);
  * CW_DB_NOTFOUND when there is no such code. The row is assumed checked. */
 int cw_store_category_update(struct cw_tx *tx, const struct cw_category *c, bool active,
 			     int64_t now);
+/* ---- the citizens' portal: tracking codes (store_portal.c; migration 10) ---- */
+
+/* Records that the tracking code whose SHA-256 (hex) is code_hash leads to case_id.
+ * CW_DB_CONSTRAINT when that hash or that case already has a code. */
+int cw_store_portal_code_insert(struct cw_tx *tx, const char *code_hash, int64_t case_id,
+				int64_t now);
+/* The case of a tracking code's hash, or CW_DB_NOTFOUND. */
+int cw_store_portal_code_case(struct cw_tx *tx, const char *code_hash, int64_t *case_id);
+/* How many photos of case_id were added by user_id. */
+int cw_store_attachments_count_by(struct cw_tx *tx, int64_t case_id, int64_t user_id,
+				  int64_t *n);
+
 /* ---- figures for the dashboard and the map (store_stats.c) ---- */
 
 /* Which cases: created in [from, to) under the region path `scope_path` (whole_tree:
