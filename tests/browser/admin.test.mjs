@@ -275,11 +275,13 @@ test('other roles: no administration in the navigation and a friendly message on
     assert.match(text, /权限|不能使用|无法|角色/, `${p}: ${text}`);
   }
   await page.context().close();
-  // The sysadmin is not the account administrator: a friendly message, not a 403 code.
+  // The sysadmin is not the account administrator (三员分立): no users link, and the
+  // address gives the frame's "not available" page, not a 403 code.
   const sys = await env.page();
   await env.login(sys, 'admin');
+  assert.doesNotMatch(await sys.locator('#nav').textContent(), /用户/);
   await sys.goto('/#/admin/users');
-  await sys.getByRole('alert').filter({ hasText: '安全管理员' }).waitFor();
+  await sys.getByRole('heading', { name: '无权访问' }).waitFor();
   await sys.context().close();
 });
 

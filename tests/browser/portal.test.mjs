@@ -190,7 +190,7 @@ test('report with GPS and a photo at phone size, follow it, staff close it, rate
   await page.getByText('您的评价：满意').waitFor();
   await page.getByText('您进行了评价').waitFor();
   assert.equal(await page.getByRole('button', { name: '提交评价' }).count(), 0, 'rated once');
-  await page.locator('.toast').waitFor({ state: 'detached' });
+  await page.waitForFunction(() => !document.querySelector('.toast'), null, { timeout: 20000 });
   await page.evaluate(() => { document.activeElement.blur(); window.scrollTo(0, 0); });
   await env.shot(page, 'portal-tracking', { fullPage: true });
 
