@@ -55,6 +55,7 @@ static json_t *case_summary_json(const struct cw_case *c)
 		json_object_set_new(o, "rating", json_integer(c->rating));
 	if (c->merged_into)
 		json_object_set_new(o, "merged_into", json_integer(c->merged_into));
+	json_object_set_new(o, "escalations", json_integer(c->escalations)); /* times escalated */
 	return o;
 }
 
@@ -332,6 +333,8 @@ void cw_h_cases_list(struct cw_req *req)
 		}
 	}
 	struct cw_actor actor = cw_api_actor(req);
+	if (!cw_api_case_filters_or_reply(req, &actor, &f))
+		return;
 	const char *region = cw_req_query(req, "region");
 	if (region) {
 		struct cw_region r;

@@ -1,0 +1,151 @@
+/* case_filters.c - the console's filters of GET /api/v1/cases (docs/api.md, Cases):
+ * status as a comma-separated list, open, supervised, escalated, department, grid and
+ * due_before. Each bad value is 400 INVALID_QUERY naming its parameter. */
+#include "api/api.h"
+
+#include <string.h>
+
+#include "core/case_flow.h"
+#include "util/arena.h"
+#include "util/clock.h"
+
+#define MAX_STATUSES 16
+
+static const struct cw_case_kind *kind_at(int i)
+{
+	switch (i) {
+	case 0:
+		return cw_case_kind_event();
+	case 1:
+		return cw_case_kind_petition();
+	case 2:
+		return cw_case_kind_dispute();
+	default:
+		return NULL;
+	}
+}
+
+/* A status name of any kind. */
+static bool status_known(const char *name)
+{
+	for (int i = 0; kind_at(i); i++)
+		if (cw_case_status_parse(kind_at(i), name) > 0)
+			return true;
+	return false;
+}
+
+/* Finished: closed, rejected, merged, and every kind's own final statuses (petition's
+ * "final"). Everything else is open (reported, suspended and the kinds' own too). */
+static const char *const *finished_statuses(struct cw_arena *a, int *n)
+{
+	static const char *const base[] = {"closed", "rejected", "merged"};
+	int cap = 3;
+	for (int i = 0; kind_at(i); i++)
+		cap += kind_at(i)->n_statuses;
+	const char **v = cw_arena_alloc(a, (size_t)cap * sizeof *v);
+	*n = 0;
+	for (int i = 0; i < 3; i++)
+		v[(*n)++] = base[i];
+	for (int i = 0; kind_at(i); i++) {
+		const struct cw_case_kind *k = kind_at(i);
+		for (int s = 0; s < k->n_statuses; s++)
+			if (k->statuses[s].cls & CW_CASE_FINAL)
+				v[(*n)++] = k->statuses[s].name;
+	}
+	return v;
+}
+
+/* "true" → 1, "false" → -1, absent → 0; false when anything else. */
+static bool tristate(struct cw_req *req, const char *name, int *out)
+{
+	const char *v = cw_req_query(req, name);
+	*out = 0;
+	if (!v)
+		return true;
+	if (!strcmp(v, "true"))
+		*out = 1;
+	else if (!strcmp(v, "false"))
+		*out = -1;
+	else
+		return false;
+	return true;
+}
+
+static bool fail(struct cw_req *req, const char *field)
+{
+	cw_reply_error(req, CW_EC_INVALID_QUERY, field);
+	return false;
+}
+
+static bool statuses(struct cw_req *req, struct cw_case_filter *f)
+{
+	const char *v = cw_req_query(req, "status");
+	if (!v)
+		return true;
+	const char **list = cw_arena_alloc(req->arena, MAX_STATUSES * sizeof *list);
+	int n = 0;
+	const char *p = v;
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		if (len == 0 || len > 32 || n == MAX_STATUSES)
+			return fail(req, "status");
+		char *name = cw_arena_strndup(req->arena, p, len);
+		if (!status_known(name))
+			return fail(req, "status");
+		list[n++] = name;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	if (n == 1) {
+		f->status = list[0];
+	} else {
+		f->status = NULL;
+		f->statuses = list;
+		f->nstatuses = n;
+	}
+	return true;
+}
+
+bool cw_api_case_filters_or_reply(struct cw_req *req, const struct cw_actor *actor,
+				  struct cw_case_filter *f)
+{
+	if (!statuses(req, f))
+		return false;
+	if (!tristate(req, "open", &f->open))
+		return fail(req, "open");
+	if (f->open)
+		f->finished = finished_statuses(req->arena, &f->nfinished);
+	if (!tristate(req, "supervised", &f->supervised))
+		return fail(req, "supervised");
+	if (!tristate(req, "escalated", &f->escalated))
+		return fail(req, "escalated");
+	const char *grid = cw_req_query(req, "grid");
+	if (grid) {
+		if (strlen(grid) != 15 || strspn(grid, "0123456789") != 15)
+			return fail(req, "grid");
+		f->grid = grid;
+	}
+	const char *due = cw_req_query(req, "due_before");
+	if (due) {
+		/* A '+' of the offset that arrived unescaped reads as a space. */
+		char buf[64];
+		size_t len = strlen(due);
+		if (len == 0 || len >= sizeof buf)
+			return fail(req, "due_before");
+		memcpy(buf, due, len + 1);
+		if (len > 19 && buf[len - 6] == ' ')
+			buf[len - 6] = '+';
+		if (!cw_time_parse(buf, &f->due_before) || f->due_before <= 0)
+			return fail(req, "due_before");
+	}
+	const char *dept = cw_req_query(req, "department");
+	if (dept) {
+		enum cw_ec ec = cw_case_filter_department(cw_api_of(req)->store, req->arena, actor,
+							  dept, &f->department_id);
+		if (cw_api_fail(req, ec, "department"))
+			return false;
+	}
+	return true;
+}
