@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # make test: builds (plain and ASan+UBSan), starts a throw-away PostgreSQL, runs the
 # unit tests and the store contract (ctest), the end-to-end API tests (node --test)
-# on SQLite and PostgreSQL, and the same unit and end-to-end suites under the
-# sanitizers; stops what it started and ends with one line "N passed, N failed".
+# on SQLite and PostgreSQL, the console's browser tests in Chromium, and the same unit
+# and end-to-end suites under the sanitizers; stops what it started and ends with one line "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -70,6 +70,28 @@ run_e2e() {
 	fi
 }
 
+# The console in Debian's Chromium (playwright-core): one server and browser per file.
+run_browser() {
+	local bin=$1 label=$2
+	local out="$log_dir/browser-$label.log"
+	step "browser tests of the web console ($label)"
+	env CW_BIN="$bin" node --test --test-reporter=tap --test-timeout=300000 \
+		--test-concurrency=2 tests/browser/ >"$out" 2>&1
+	local p f
+	p=$(grep -E '^# pass [0-9]+' "$out" | tail -1 | awk '{print $3}')
+	f=$(grep -E '^# fail [0-9]+' "$out" | tail -1 | awk '{print $3}')
+	if [ -z "$p" ] || [ -z "$f" ]; then
+		echo "node --test ($label) did not finish: see below"; tail -40 "$out"
+		failed=$((failed + 1)); return
+	fi
+	echo "  $p passed, $f failed (screenshots in docs/screenshots/)"
+	passed=$((passed + p)); failed=$((failed + f))
+	if [ "$f" -ne 0 ]; then
+		grep -E '^ *not ok' "$out" | head -40
+		grep -A40 -E '^ *not ok' "$out" | head -250
+	fi
+}
+
 step "dependencies"
 if ! scripts/deps.sh; then
 	failed=$((failed + 1)); finish
@@ -114,6 +136,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 run_ctest build plain
 run_e2e "$root/build/civicgrid" sqlite
+run_browser "$root/build/civicgrid" chromium
 if [ -n "${CW_TEST_PG_URL:-}" ]; then
 	run_e2e "$root/build/civicgrid" postgresql CW_E2E_DB=postgres
 fi

@@ -55,6 +55,10 @@ static json_t *case_summary_json(const struct cw_case *c)
 		json_object_set_new(o, "rating", json_integer(c->rating));
 	if (c->merged_into)
 		json_object_set_new(o, "merged_into", json_integer(c->merged_into));
+	/* For the console's countdown: the warning mark (yellow) and the running clock. */
+	json_object_set_new(o, "warned", json_boolean(c->warned));
+	json_object_set_new(o, "clock", c->clock && *c->clock ? json_string(c->clock) : json_null());
+	json_object_set_new(o, "clock_started_at", time_or_null(c->clock_started_at));
 	json_object_set_new(o, "escalations", json_integer(c->escalations)); /* times escalated */
 	return o;
 }

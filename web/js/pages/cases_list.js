@@ -102,12 +102,11 @@ export default async function render(view, ctx) {
 		fcat.input.value = [...fcat.input.options].some((o) => o.value === keep) ? keep : '';
 	});
 
+	// The region tree below the user's home region (the API keeps the list in scope).
+	const root = ctx.user?.region || undefined;
 	let region = query.region || '';
-	const regionLabelId = 'cl-region-label';
-	const picker = regionPicker({ value: region || null, onChange: (code) => (region = code || '') });
-	const pickerEl = picker instanceof Node ? picker : picker?.el;
-	const fregion = h('div', { class: 'field cl-region' }, h('span', { class: 'field-label', id: regionLabelId, text: t('cases_list.region') }), pickerEl);
-	if (pickerEl && !pickerEl.getAttribute('aria-labelledby') && !pickerEl.querySelector('label')) pickerEl.setAttribute('aria-labelledby', regionLabelId);
+	const picker = regionPicker({ value: region || undefined, root, label: t('cases_list.region'), onChange: (code) => (region = code && code !== root ? code : '') });
+	const fregion = h('div', { class: 'cl-region' }, picker.el);
 
 	const check = (name, key) => field({ label: t(key), name, type: 'checkbox', value: query[name] === 'true' });
 	const foverdue = check('overdue', 'cases_list.overdue');
@@ -255,7 +254,7 @@ export default async function render(view, ctx) {
 	const table = h(
 		'table',
 		{ class: 'cl-table' },
-		h('caption', { class: 'visually-hidden', text: t('cases_list.caption') }),
+		h('caption', { class: 'sr-only', text: t('cases_list.caption') }),
 		h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', { attrs: { scope: 'col' }, text: t(`cases_list.col_${c}`) })))),
 		tbody,
 	);

@@ -162,11 +162,14 @@ export default async function render(view, ctx) {
 	// Links: everyone gets the ones that fit their roles.
 	const links = [];
 	const add = (key, href) => links.some((l) => l[1] === href) || links.push([key, href]);
-	const staffCases = ['grid_worker', 'dispatcher', 'department', 'leader', 'mediator', 'petition_officer', 'auditor', 'sysadmin'].some(has);
+	// The roles each route admits (js/app.js).
+	const CASE_ROLES = ['leader', 'dispatcher', 'department', 'grid_worker', 'mediator', 'petition_officer', 'sysadmin'];
+	const MAP_ROLES = ['leader', 'dispatcher', 'department', 'grid_worker', 'sysadmin'];
+	const STATS_ROLES = ['leader', 'dispatcher', 'department', 'sysadmin'];
 	if (canCreate(ctx)) add('home.link_new_case', '#/cases/new');
-	if (staffCases) add('home.link_cases', '#/cases');
-	if (['grid_worker', 'dispatcher', 'department', 'leader', 'sysadmin'].some(has)) add('home.link_map', '#/map');
-	if (['dispatcher', 'leader', 'sysadmin', 'auditor'].some(has)) add('home.link_dashboard', '#/dashboard');
+	if (CASE_ROLES.some(has)) add('home.link_cases', '#/cases');
+	if (MAP_ROLES.some(has)) add('home.link_map', '#/map');
+	if (STATS_ROLES.some(has)) add('home.link_dashboard', '#/dashboard');
 	if (has('sysadmin') || has('secadmin')) add('home.link_users', '#/admin/users');
 	if (has('sysadmin')) {
 		add('home.link_regions', '#/admin/regions');
