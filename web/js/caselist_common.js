@@ -91,3 +91,90 @@ export function caseItem(c, cats) {
 		h('div', { class: 'cl-item-meta' }, cat ? h('span', { class: 'cl-cat', text: cat.name }) : null, statusBadge(c.status), c.deadline ? deadlineBadge(c) : null, ...flags),
 	);
 }
+
+/* ---- a region tree select (the foundation's regionPicker asks for limit=500, which
+ * the API refuses: 400 INVALID_QUERY; this one pages by 200) ---- */
+const childCache = new Map();
+function childrenOf(code) {
+	if (!childCache.has(code)) {
+		const all = async () => {
+			const items = [];
+			let cursor;
+			for (let i = 0; i < 50; i++) {
+				const r = await api.get('/api/v1/regions', { parent: code, limit: 200, cursor });
+				items.push(...(r?.items || []));
+				cursor = r?.next_cursor;
+				if (!cursor) break;
+			}
+			return items;
+		};
+		childCache.set(
+			code,
+			all().catch((e) => {
+				childCache.delete(code);
+				throw e;
+			}),
+		);
+	}
+	return childCache.get(code);
+}
+
+/* → {el, value(), ready}: a fieldset with one labelled select per level below `root`
+ * (the user's home region), down to `value`; onChange(code) with the deepest choice (root
+ * when none). */
+export function regionTree({ value, root, label, onChange, errorText }) {
+	const el = h('fieldset', { class: 'region-picker' }, h('legend', { text: label }));
+	const rows = h('div', { class: 'region-rows' });
+	el.append(rows);
+	let current = value || root;
+	const selects = [];
+	let n = 0;
+	async function addLevel(parent, selected, depth) {
+		let items;
+		try {
+			items = await childrenOf(parent);
+		} catch (e) {
+			rows.append(h('p', { class: 'field-error', text: errorText ? errorText(e) : String(e.message || e) }));
+			return null;
+		}
+		if (!items.length) return null;
+		const sel = h(
+			'select',
+			{ id: `cl-region-${++n}`, attrs: { 'aria-label': depth === 0 ? label : t('region.children') } },
+			h('option', { value: '', text: t('common.all') }),
+			items.map((r) => h('option', { value: r.code, selected: r.code === selected, text: r.name })),
+		);
+		sel.addEventListener('change', async () => {
+			const i = selects.indexOf(sel);
+			for (const s of selects.splice(i + 1)) s.remove();
+			current = sel.value || parent;
+			onChange && onChange(current);
+			if (sel.value) await addLevel(sel.value, null, depth + 1);
+		});
+		selects.push(sel);
+		rows.append(sel);
+		return sel;
+	}
+	const ready = (async () => {
+		const chain = [];
+		let c = value;
+		for (let i = 0; c && c !== root && i < 6; i++) {
+			chain.unshift(c);
+			try {
+				const r = await api.get(`/api/v1/regions/${encodeURIComponent(c)}`);
+				c = r?.parent;
+			} catch {
+				break;
+			}
+		}
+		let parent = root;
+		for (let i = 0; i <= chain.length; i++) {
+			const sel = await addLevel(parent, chain[i] || null, i);
+			if (!sel || !chain[i]) break;
+			parent = chain[i];
+		}
+		// Nothing below the home region (a grid worker's grid): no picker to show.
+		if (!selects.length && !rows.childElementCount) el.hidden = true;
+	})();
+	return { el, value: () => current, ready };
+}

@@ -5,9 +5,9 @@
 // grid's or region's name; cards under 600 px (css/cases.css).
 import { api, errorText } from '../api.js';
 import { register, t, fmtDate, fmtNumber } from '../i18n.js';
-import { h, field, emptyState, withProgress, toast, pageTitle, statusBadge, deadlineBadge, regionPicker } from '../ui.js';
+import { h, field, emptyState, withProgress, toast, pageTitle, statusBadge, deadlineBadge } from '../ui.js';
 import catalogue from '../i18n/cases_list.js';
-import { STATUSES, KINDS, canCreate, fillRegionName, kindLabel, listHref, loadCategories, regionName, statusLabel } from '../caselist_common.js';
+import { STATUSES, KINDS, canCreate, fillRegionName, kindLabel, listHref, loadCategories, regionName, regionTree, statusLabel } from '../caselist_common.js';
 
 register(catalogue);
 
@@ -105,7 +105,7 @@ export default async function render(view, ctx) {
 	// The region tree below the user's home region (the API keeps the list in scope).
 	const root = ctx.user?.region || undefined;
 	let region = query.region || '';
-	const picker = regionPicker({ value: region || undefined, root, label: t('cases_list.region'), onChange: (code) => (region = code && code !== root ? code : '') });
+	const picker = regionTree({ value: region || undefined, root, label: t('cases_list.region'), errorText, onChange: (code) => (region = code && code !== root ? code : '') });
 	const fregion = h('div', { class: 'cl-region' }, picker.el);
 
 	const check = (name, key) => field({ label: t(key), name, type: 'checkbox', value: query[name] === 'true' });
@@ -238,13 +238,15 @@ export default async function render(view, ctx) {
 	});
 	drawSaved();
 
-	const savedHeadingId = 'cl-saved-heading';
-	const filtersHeadingId = 'cl-filters-heading';
+	// Under 600 px the two boxes start folded (the list comes first on a phone).
+	const phone = typeof matchMedia === 'function' && matchMedia('(max-width: 600px)').matches;
+	const active = Object.keys(query).length;
+	const box = (cls, title, ...content) => h('details', { class: `cl-box ${cls}`, open: !phone }, h('summary', {}, h('h2', { text: title })), ...content);
 	const aside = h(
 		'div',
 		{ class: 'cl-side' },
-		h('section', { class: 'cl-filters', attrs: { 'aria-labelledby': filtersHeadingId } }, h('h2', { id: filtersHeadingId, text: t('cases_list.filters') }), form),
-		h('section', { class: 'cl-saved', attrs: { 'aria-labelledby': savedHeadingId } }, h('h2', { id: savedHeadingId, text: t('cases_list.saved') }), savedEmpty, savedList, saveForm),
+		box('cl-filters', active ? `${t('cases_list.filters')}（${fmtNumber(active)}）` : t('cases_list.filters'), form),
+		box('cl-saved', t('cases_list.saved'), savedEmpty, savedList, saveForm),
 	);
 
 	/* Results. */
