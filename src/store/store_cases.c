@@ -216,7 +216,7 @@ int cw_store_case_list(struct cw_tx *tx, const struct cw_case_filter *f, int lim
 {
 	/* Only the filters given become conditions, numbered in order. */
 	char sql[8192];
-	struct cw_db_param p[96];
+	struct cw_db_param p[160]; /* q: up to 67, the console filters up to 35 */
 	int np = 0;
 	size_t len;
 	*items = NULL;

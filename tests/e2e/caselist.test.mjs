@@ -228,3 +228,15 @@ test('bad values: 400 INVALID_QUERY naming the parameter, nothing else', async (
 	assertError(await srv.get('/api/v1/cases?open=true&grid=1', { session: center }), 400, 'INVALID_QUERY', 'grid');
 	assertError(await srv.get('/api/v1/cases?status=closed&cursor=abc', { session: center }), 400, 'INVALID_QUERY', 'cursor');
 });
+
+test('every filter at once with the longest search: an answer, never a 5xx', async () => {
+	const statuses = ['reported', 'registered', 'dispatched', 'in_progress', 'resolved', 'closed', 'suspended', 'rejected', 'merged', 'mediating', 'agreement', 'failed', 'confirmed', 'reviewing', 'reviewed', 're_reviewing'];
+	const chars = '垃圾噪音占道经营路灯井盖违章搭建污水外溢邻里纠纷信访事项道路交通安全生产隐患排查社区网格街道城市管理绿地扬尘机动车停放公共设施损坏维修环境卫生';
+	const q = [...chars].slice(0, 98).reduce((a, ch, i) => a + ch + (i % 2 ? ' ' : ''), '').slice(0, 100);
+	for (const open of ['true', 'false']) {
+		const url = `/api/v1/cases?status=${statuses.join(',')}&open=${open}&supervised=false&escalated=false&department=cgj-340600000000&grid=340603001001001&due_before=2030-01-01&overdue=false&kind=event&category=06010&region=${XIANGSHAN}&q=${encodeURIComponent(q)}&limit=5&cursor=99999999`;
+		const r = await srv.get(url, { session: center });
+		assert.ok(r.status === 200 || r.status === 400, `${r.status} ${r.text}`);
+		if (r.status === 200) assert.deepEqual(r.json.items, []);
+	}
+});

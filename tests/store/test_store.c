@@ -1427,12 +1427,18 @@ static int cases_fn(struct cw_tx *tx, void *ctx)
 	f = (struct cw_case_filter){.overdue = -1, .statuses = some, .nstatuses = 2};
 	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
 	T(n == 1 && v[0].id == c.id);
-	f = (struct cw_case_filter){.overdue = -1, .open = 1, .finished = fin, .nfinished = 3};
-	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
-	T(n == 3);
-	f.open = -1;
+	f = (struct cw_case_filter){.overdue = -1, .status_set = fin, .nstatus_set = 3};
 	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
 	T(n == 0);
+	f.statuses = some; /* both sets hold */
+	f.nstatuses = 2;
+	f.status_set = some + 1;
+	f.nstatus_set = 1;
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 0);
+	f.status_set = some;
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 1 && v[0].id == c.id);
 	f = (struct cw_case_filter){.overdue = -1, .grid = CGRID};
 	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
 	T(n == 1 && v[0].id == a.id);
