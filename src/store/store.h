@@ -310,8 +310,9 @@ struct cw_case_filter {
 	/* The console's list filters (store_case_filters.c); zero is "any" for each. */
 	const char *const *statuses; /* status is any of these (with status: both) */
 	int nstatuses;
-	const char *const *status_set; /* and any of these too (what ?open= stands for) */
-	int nstatus_set;
+	const char *const *status_set; /* what ?open= stands for: status IN these (or NOT IN */
+	int nstatus_set;	       /* them when status_set_not) too */
+	bool status_set_not;
 	int supervised, escalated;   /* 1 yes, -1 no (escalations = 0), 0 any */
 	int64_t department_id;	     /* the unit the case is with, 0 any */
 	const char *grid;	     /* exact grid code, or NULL */

@@ -1439,6 +1439,10 @@ static int cases_fn(struct cw_tx *tx, void *ctx)
 	f.status_set = some;
 	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
 	T(n == 1 && v[0].id == c.id);
+	f = (struct cw_case_filter){.overdue = -1, .status_set = some, .nstatus_set = 1,
+				    .status_set_not = true}; /* not reported */
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 2 && v[0].id == b.id && v[1].id == a.id);
 	f = (struct cw_case_filter){.overdue = -1, .grid = CGRID};
 	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
 	T(n == 1 && v[0].id == a.id);
