@@ -291,8 +291,16 @@ export default async function render(view, ctx) {
 		status.textContent = t(cursor ? 'cases_list.count_more' : 'cases_list.count', { n: fmtNumber(shown) });
 	};
 	const fetchPage = (after) => api.get('/api/v1/cases', { ...query, limit: PAGE, cursor: after || undefined });
+	// A filter the server refuses (an edited address): clearing them is the way out.
 	const failure = (err, retry) =>
-		h('div', { class: 'alert error cl-error', attrs: { role: 'alert' } }, h('p', { text: t('cases_list.load_failed', { error: errorText(err) }) }), h('button', { type: 'button', text: t('common.retry'), on: { click: retry } }));
+		h(
+			'div',
+			{ class: 'alert error cl-error', attrs: { role: 'alert' } },
+			h('p', { text: t('cases_list.load_failed', { error: errorText(err) }) }),
+			err?.status === 400
+				? h('button', { type: 'button', text: t('cases_list.reset'), on: { click: () => go({}) } })
+				: h('button', { type: 'button', text: t('common.retry'), on: { click: retry } }),
+		);
 
 	let empty = null;
 	function reload() {
