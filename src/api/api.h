@@ -24,6 +24,8 @@ struct cw_api {
 	const char *data_dir;           /* --data-dir: attachments/ lives there */
 	struct cw_keyring *keyring;     /* personal-data keys (util/keyring.h) */
 	struct cw_events *events;       /* live case changes (GET /api/v1/events) */
+	const char *tile_url;           /* map tiles for the console (GET /api/v1/config) */
+	const char *tile_attribution;
 };
 
 /* The route table of the whole server. */
@@ -122,6 +124,11 @@ json_t *cw_api_attachments_brief(struct cw_req *req, const struct cw_attachment 
 void cw_h_healthz(struct cw_req *req);
 void cw_h_metrics(struct cw_req *req);
 void cw_h_events(struct cw_req *req);
+/* The map and the dashboard (api/stats.c). */
+void cw_h_config(struct cw_req *req);
+void cw_h_stats_cases(struct cw_req *req);
+void cw_h_stats_grids(struct cw_req *req);
+void cw_h_case_points(struct cw_req *req);
 
 /* The If-Match of a write, checked again inside the service's write transaction (see
  * struct cw_if_match in app.h): whether the request's If-Match is "*" or the ETag of

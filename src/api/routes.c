@@ -53,6 +53,10 @@ static const struct cw_route routes[] = {
     {"GET", "/api/v1/escalation-policy", cw_h_escalation_policy_get, 0},
     {"PUT", "/api/v1/escalation-policy", cw_h_escalation_policy_put, 0},
     {"GET", "/api/v1/events", cw_h_events, 0},
+    {"GET", "/api/v1/config", cw_h_config, CW_ROUTE_PUBLIC},
+    {"GET", "/api/v1/stats/cases", cw_h_stats_cases, 0},
+    {"GET", "/api/v1/stats/grids", cw_h_stats_grids, 0},
+    {"GET", "/api/v1/cases/points", cw_h_case_points, 0},
 };
 
 const struct cw_route *cw_api_routes(int *n)

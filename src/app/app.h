@@ -671,4 +671,45 @@ struct cw_demo_cases_options {
  * Progress on stderr when it is a terminal. 0, or -1 after printing the problem. */
 int cw_demo_load_cases(cw_store *s, const struct cw_demo_cases_options *opt);
 
+/* ---- figures for the dashboard and the map (stats.c) ---- */
+
+/* One row of a breakdown: a category, a region or a status. */
+struct cw_stats_count {
+	const char *code, *name; /* name NULL for a status */
+	int64_t count, open, overdue;
+};
+
+/* The figures of the cases created in a period under one region (stats.c). Closed:
+ * closed, and a petition's reviewed or final; ended without closing: rejected and
+ * merged; open: the rest. On time: closed and never marked late by the scheduler
+ * (no "overdue" or "escalate.overdue" entry on its timeline).
+ * Satisfied: latest rating 非常满意 or 满意 (5, 4; DOMAIN.md §3). */
+struct cw_case_stats {
+	struct cw_region region;
+	int64_t from_day, to_day; /* local days, both included (cw_day_from_civil) */
+	int64_t total, open, closed, overdue, supervised, escalated;
+	int64_t closed_late, rated, satisfied;
+	int64_t *by_day; /* to_day - from_day + 1 counts */
+	struct cw_stats_count *by_category, *by_region, *by_status;
+	int ncategories, nregions, nstatuses;
+};
+
+#define CW_STATS_MAX_DAYS 732 /* two years (a leap day included) */
+
+/* For leaders, dispatchers, departments and the sysadmin (FORBIDDEN for others).
+ * region: one in the actor's scope (REGION_NOT_FOUND otherwise); NULL: the home
+ * region. Days: from <= to, at most CW_STATS_MAX_DAYS (INVALID_QUERY, *field "from"
+ * or "to"). Top-level categories by count; the region's children in code order. */
+enum cw_ec cw_stats_cases(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+			  const char *region, int64_t from_day, int64_t to_day,
+			  struct cw_case_stats *out, const char **field);
+/* Unfinished cases per grid under `within` (NULL: the home region), in scope. */
+enum cw_ec cw_stats_grids(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+			  const char *within, struct cw_stats_grid **items, int *n);
+/* Located cases under `region` (NULL: home), newest first, at most `limit`;
+ * *truncated when there were more. */
+enum cw_ec cw_case_points(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+			  const char *region, bool open_only, int limit, struct cw_case **items,
+			  int *n, bool *truncated);
+
 #endif

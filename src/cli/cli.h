@@ -25,6 +25,8 @@ struct cw_settings {
 	int64_t tick_interval;		 /* seconds between scheduler passes in serve; 0 none */
 	const char *key_file; /* personal-data keys; NULL: <data_dir>/keys/pii.key */
 	int max_streams; /* concurrent GET /api/v1/events streams (1000) */
+	const char *tile_url;	      /* map tiles for the console ({z}/{x}/{y}); NULL none */
+	const char *tile_attribution; /* shown on the map with the tiles; NULL none */
 };
 
 void cw_settings_defaults(struct cw_settings *s);

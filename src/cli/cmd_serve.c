@@ -129,6 +129,8 @@ int cmd_serve(int argc, char **argv)
 	    .work_hours = s.work_hours,
 	    .data_dir = s.data_dir,
 	    .keyring = keyring,
+	    .tile_url = s.tile_url,
+	    .tile_attribution = s.tile_attribution,
 	};
 	/* The index and the calendar are in place before the first request. */
 	cw_api_grids_refresh(&api, true);

@@ -105,6 +105,19 @@ const char *cw_settings_set(struct cw_settings *s, const char *key, const char *
 		if (!cw_parse_int(v, 1, 100000, &n))
 			return "expects a number from 1 to 100000";
 		s->max_streams = (int)n;
+	} else if (strcmp(key, "tile_url") == 0) {
+		/* The browser fetches the tiles; the console's CSP allows https images. */
+		if (!*v)
+			s->tile_url = NULL;
+		else if (strncmp(v, "https://", 8) != 0 || strlen(v) > 2000 || !strstr(v, "{z}") ||
+			 !strstr(v, "{x}") || !strstr(v, "{y}") || !cw_utf8_valid(v, strlen(v)))
+			return "expects an https:// URL with {z}, {x} and {y}";
+		else
+			s->tile_url = keep(v);
+	} else if (strcmp(key, "tile_attribution") == 0) {
+		if (strlen(v) > 500 || !cw_utf8_valid(v, strlen(v)))
+			return "expects a text of up to 500 bytes";
+		s->tile_attribution = *v ? keep(v) : NULL;
 	} else
 		return "is not a known setting";
 	return NULL;
@@ -159,6 +172,7 @@ static const char *const setting_flags[] = {
     "tick-interval",
     "key-file",
     "max-streams",
+    "tile-url", "tile-attribution",
 };
 
 int cw_cli_parse(int argc, char **argv, struct cw_settings *s, cw_opt_fn extra, void *ctx,

@@ -488,4 +488,59 @@ int cw_store_case_terms_replace(struct cw_tx *tx, int64_t case_id, const cw_sear
  * SQLite: nothing, its write transactions are serialized already. */
 int cw_store_lock(struct cw_tx *tx, const char *name);
 
+/* ---- figures for the dashboard and the map (store_stats.c) ---- */
+
+/* Which cases: created in [from, to) under the region path `scope_path` (whole_tree:
+ * it is the root's, so every case); `done` lists the status names of finished cases
+ * (closed or ended otherwise; all 8 set, repeat a name to fill) and `closed` those
+ * that count as closed (all 4 set likewise). */
+struct cw_stats_query {
+	const char *scope_path;
+	bool whole_tree;
+	int64_t from, to;	   /* instants: from's local midnight, the day after to's */
+	int64_t from_day, to_day; /* the same as local days (cw_day_of), both included */
+	const char *done[8];
+	const char *closed[4];
+	int good_rating; /* ratings at or above it are good */
+};
+
+/* Cases of one (status, category). */
+struct cw_stats_group {
+	const char *status, *category;
+	int64_t count, overdue, supervised, escalated, rated, good;
+};
+int cw_store_stats_groups(struct cw_tx *tx, const struct cw_stats_query *q,
+			  struct cw_stats_group **items, int *n);
+/* Cases of each region (with its path) that has any: count, unfinished (status not in
+ * q->done) and overdue among those. */
+struct cw_stats_region {
+	const char *region, *path;
+	int64_t count, open, overdue;
+};
+int cw_store_stats_regions(struct cw_tx *tx, const struct cw_stats_query *q,
+			   struct cw_stats_region **items, int *n);
+/* Cases created per local day (cw_day_of numbering), days with cases only. */
+struct cw_stats_day {
+	int64_t day, count;
+};
+int cw_store_stats_days(struct cw_tx *tx, const struct cw_stats_query *q,
+			struct cw_stats_day **items, int *n);
+/* Closed cases (q->closed) that were marked overdue at some time (a timeline entry
+ * "overdue"): the late ones. */
+int cw_store_stats_closed_late(struct cw_tx *tx, const struct cw_stats_query *q, int64_t *n);
+
+/* Unfinished cases (status not in q->done) of each grid under q->scope_path, any
+ * creation time: grid code, open count, overdue count. */
+struct cw_stats_grid {
+	const char *grid;
+	int64_t open, overdue;
+};
+int cw_store_stats_grids(struct cw_tx *tx, const struct cw_stats_query *q,
+			 struct cw_stats_grid **items, int *n);
+/* Located cases under q->scope_path, newest first, at most `limit`; with open_only
+ * only those whose status is not in q->done. Rows carry id, number, title, status,
+ * overdue, lon and lat only. */
+int cw_store_stats_points(struct cw_tx *tx, const struct cw_stats_query *q, bool open_only,
+			  int limit, struct cw_case **items, int *n);
+
 #endif

@@ -31,6 +31,8 @@ test('the console is served with a CSP that allows no inline script', async () =
 test('sign-in: a wrong password says so, the right one opens the home page in Chinese', async () => {
   const page = await env.page();
   await page.goto('/');
+  await page.getByLabel('用户名').waitFor();
+  await env.shot(page, 'login');
   await page.getByLabel('用户名').fill('center');
   await page.getByLabel('密码').fill('wrong-password-1');
   await page.getByRole('button', { name: '登录' }).click();
@@ -44,7 +46,6 @@ test('sign-in: a wrong password says so, the right one opens the home page in Ch
   for (const label of ['首页', '案件', '网格地图', '统计分析']) assert.ok(nav.some((t) => t.startsWith(label)), `dispatcher nav has ${label}: ${nav}`);
   assert.ok(!nav.some((t) => t.startsWith('用户')), 'no administration for a dispatcher');
   assert.match(await page.locator('#who').textContent(), /调度员/);
-  await env.shot(page, 'home-frame');
   await page.context().close();
 });
 
@@ -108,7 +109,7 @@ test('the language switch turns the console into English and back, and is rememb
   assert.match(await page.locator('#who').textContent(), /Leader/);
   await page.reload();
   await page.getByRole('link', { name: 'Dashboard' }).waitFor();
-  await env.shot(page, 'home-frame-en');
+  await env.shot(page, 'console-en');
   /* the server's messages follow the language too */
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.locator('input[name=username]').fill('leader');

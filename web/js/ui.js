@@ -239,7 +239,17 @@ export function deadlineBadge(c) {
 const regionCache = new Map();
 function children(code) {
   if (!regionCache.has(code)) {
-    regionCache.set(code, api.get('/api/v1/regions', { parent: code, limit: 500 }).then((r) => r.items || [], (e) => { regionCache.delete(code); throw e; }));
+    const all = async () => {
+      const items = [];
+      let cursor = null;
+      do {
+        const r = await api.get('/api/v1/regions', { parent: code, limit: 200, cursor });
+        items.push(...(r.items || []));
+        cursor = r.next_cursor;
+      } while (cursor);
+      return items;
+    };
+    regionCache.set(code, all().catch((e) => { regionCache.delete(code); throw e; }));
   }
   return regionCache.get(code);
 }
