@@ -5,9 +5,9 @@
 // grid's or region's name; cards under 600 px (css/cases.css).
 import { api, errorText } from '../api.js';
 import { register, t, fmtDate, fmtNumber } from '../i18n.js';
-import { h, field, emptyState, withProgress, toast, pageTitle, statusBadge, deadlineBadge } from '../ui.js';
+import { h, field, emptyState, withProgress, toast, pageTitle, statusBadge, deadlineBadge, regionPicker } from '../ui.js';
 import catalogue from '../i18n/cases_list.js';
-import { STATUSES, KINDS, canCreate, fillRegionName, kindLabel, listHref, loadCategories, regionName, regionTree, statusLabel } from '../caselist_common.js';
+import { STATUSES, KINDS, canCreate, fillRegionName, kindLabel, listHref, loadCategories, regionName, statusLabel } from '../caselist_common.js';
 
 register(catalogue);
 
@@ -102,11 +102,15 @@ export default async function render(view, ctx) {
 		fcat.input.value = [...fcat.input.options].some((o) => o.value === keep) ? keep : '';
 	});
 
-	// The region tree below the user's home region (the API keeps the list in scope).
+	// The region tree below the user's home region (the API keeps the list in scope);
+	// none for a grid worker, whose scope is one grid.
 	const root = ctx.user?.region || undefined;
 	let region = query.region || '';
-	const picker = regionTree({ value: region || undefined, root, label: t('cases_list.region'), errorText, onChange: (code) => (region = code && code !== root ? code : '') });
-	const fregion = h('div', { class: 'cl-region' }, picker.el);
+	let fregion = null;
+	if (!/^\d{15}$/.test(root || '')) {
+		const picker = regionPicker({ value: region || undefined, root, label: t('cases_list.region'), maxLevel: 'grid', onChange: (code) => (region = code && code !== root ? code : '') });
+		fregion = h('div', { class: 'cl-region' }, picker.el);
+	}
 
 	const check = (name, key) => field({ label: t(key), name, type: 'checkbox', value: query[name] === 'true' });
 	const foverdue = check('overdue', 'cases_list.overdue');
