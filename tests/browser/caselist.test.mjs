@@ -114,6 +114,9 @@ test('each role’s home page shows its own sections with cases', async () => {
         const figs = await sec.locator('.home-fig-value').allTextContents();
         assert.ok(figs.length >= 4, `${user}: figures ${figs}`);
         for (const f of figs) assert.doesNotMatch(f, /undefined|NaN|null/, `${user}: ${f}`);
+        // From the dashboard's API (GET /api/v1/stats/cases): the last 30 days, rates too.
+        assert.match(await sec.locator('.home-note').textContent(), /近30天/);
+        assert.ok(figs.length >= 7, `${user}: counts and rates ${figs}`);
         continue;
       }
       const rows = sec.locator('.cl-item');

@@ -80,11 +80,13 @@ function figuresSection() {
 			h(
 				'ul',
 				{ class: 'home-figs' },
+				// Counts of the period's cases: the list (all periods) would show other
+				// numbers, so these link nowhere; the dashboard has the detail.
 				tile('home.fig_total', num(s.total)),
-				tile('home.fig_open', num(s.open), listHref({ open: 'true' })),
-				tile('home.fig_overdue', num(s.overdue), listHref({ open: 'true', overdue: 'true' })),
-				tile('home.fig_supervised', num(s.supervised), listHref({ open: 'true', supervised: 'true' })),
-				tile('home.fig_escalated', num(s.escalated), listHref({ open: 'true', escalated: 'true' })),
+				tile('home.fig_open', num(s.open)),
+				tile('home.fig_overdue', num(s.overdue)),
+				tile('home.fig_supervised', num(s.supervised)),
+				tile('home.fig_escalated', num(s.escalated)),
 				tile('home.fig_on_time', pct(s.on_time_rate)),
 				tile('home.fig_satisfaction', pct(s.satisfaction_rate)),
 			),
