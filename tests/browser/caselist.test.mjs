@@ -96,9 +96,9 @@ test('each role’s home page shows its own sections with cases', async () => {
     leader: { data: ['已提级案件', '关键指标'], also: [] },
     mediator: { data: ['在办矛盾纠纷'], also: [] },
     xf_officer: { data: ['在办信访件'], also: [] },
-    admin: { data: [], also: ['常用功能'], links: ['用户管理', '区域与网格', '提级策略'] },
+    admin: { data: [], also: ['常用功能'], links: ['用户管理', '区域与网格', '事项分类与期限', '节假日日历', '提级策略', '网格地图', '统计看板'] },
     secadmin: { data: [], also: ['常用功能'], links: ['用户管理'] },
-    auditor: { data: [], also: ['常用功能'], links: ['消息通知'] },
+    auditor: { data: [], also: ['常用功能'], links: [], text: /\/api\/v1\/audit/ },
     citizen: { data: [], also: ['常用功能'], links: ['上报案件', '市民服务（手机版）'] },
   };
   const others = ['本网格未办结案件', '待受理（新上报）', '本单位待办', '关键指标', '在办矛盾纠纷', '在办信访件'];
@@ -134,6 +134,9 @@ test('each role’s home page shows its own sections with cases', async () => {
       if (n === 0 && name !== '常用功能') assert.ok((await sec.locator('.empty').textContent()).length > 4, `${user}: “${name}” says what an empty list means`);
     }
     for (const l of want.links || []) assert.ok(await section(page, '常用功能').getByRole('link', { name: l, exact: true }).count(), `${user}: link ${l}`);
+    if (want.text) assert.match(await section(page, '常用功能').textContent(), want.text);
+    if (!want.links) assert.equal(await section(page, '常用功能').count(), 0, `${user}: the navigation has the rest`);
+    else for (const a of await section(page, '常用功能').getByRole('link').all()) assert.notEqual(await a.getAttribute('href'), '#/notifications');
     for (const name of others) if (!want.data.includes(name)) assert.equal(await section(page, name).count(), 0, `${user} has no “${name}”`);
     const text = await page.locator('#view').textContent();
     assert.doesNotMatch(text, /undefined|NaN|\[object|home\.|cases_list\./, `${user}: no raw keys or undefined`);

@@ -7,7 +7,8 @@
 //   leader: key figures (GET /api/v1/stats/cases, else counts from the list) and
 //           escalated cases
 //   mediator, petition officer: their open disputes / petitions
-//   sysadmin, secadmin, auditor, citizen: what they can do, as links
+//   sysadmin, secadmin, auditor, citizen (any role without case sections): what they
+//           can do, as links (the others have the navigation)
 import { api, errorText } from '../api.js';
 import { register, t, fmtDate, fmtNumber, fmtPercent } from '../i18n.js';
 import { h, emptyState, withProgress, pageTitle } from '../ui.js';
@@ -123,7 +124,7 @@ function linksSection(text, links) {
 			{ class: 'home-section home-links', attrs: { 'aria-labelledby': id } },
 			h('h2', { id, text: t('home.links') }),
 			text ? h('p', { class: 'home-note', text }) : null,
-			h('ul', { class: 'home-link-list' }, ...links.map(([key, href]) => h('li', {}, h('a', { attrs: { href }, text: t(key) })))),
+			links.length ? h('ul', { class: 'home-link-list' }, ...links.map(([key, href]) => h('li', {}, h('a', { attrs: { href }, text: t(key) })))) : null,
 		),
 		ready: Promise.resolve(),
 	};
@@ -180,9 +181,12 @@ export default async function render(view, ctx) {
 		add('home.link_policy', '#/admin/policy');
 	}
 	if (has('citizen')) add('home.link_portal', '/m/');
-	add('home.link_notifications', '#/notifications');
-	const roleText = has('sysadmin') ? t('home.role_sysadmin') : has('secadmin') ? t('home.role_secadmin') : has('auditor') ? t('home.role_auditor') : has('citizen') ? t('home.role_citizen') : sections.length ? null : t('home.role_other');
-	sections.push(linksSection(roleText, links));
+	// Roles with case sections find the rest in the navigation; the others get what they
+	// can do (the navigation's messages link is not repeated).
+	if (!sections.length) {
+		const roleText = has('sysadmin') ? t('home.role_sysadmin') : has('secadmin') ? t('home.role_secadmin') : has('auditor') ? t('home.role_auditor') : has('citizen') ? t('home.role_citizen') : t('home.role_other');
+		sections.push(linksSection(roleText, links));
+	}
 
 	view.append(h('div', { class: 'home-grid' }, ...sections.map((s) => s.el)));
 	await Promise.all(sections.map((s) => s.ready.catch(() => {})));
