@@ -18,6 +18,8 @@ packages=(
 	libsodium-dev libgcrypt20-dev libcmocka-dev libgeos-dev libxlsxwriter-dev
 	clang libclang-rt-14-dev chromium fonts-noto-cjk wrk nginx-light curl iproute2
 )
+# xmllint checks the Open311 XML answers (tests/e2e/open311.test.mjs).
+packages+=(libxml2-utils)
 
 # Node 20 or later may come from elsewhere (Debian 12's nodejs is 18): use it when
 # present, and fall back to Debian's nodejs and npm only when there is no node.

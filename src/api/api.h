@@ -135,4 +135,19 @@ void cw_h_case_points(struct cw_req *req);
  * `current`, which it takes (json_decref). */
 bool cw_api_if_match_fresh(struct cw_req *req, json_t *current);
 
+/* ---- administration (admin.c) ---- */
+
+#define CW_IMPORT_MAX_BYTES (32u << 20) /* body of a grids import (GeoJSON) */
+#define CW_CATEGORIES_MAX_BYTES (4u << 20) /* body of a categories CSV */
+
+void cw_h_grids_import(struct cw_req *req);
+void cw_h_categories_put(struct cw_req *req);
+void cw_h_category_get(struct cw_req *req);
+void cw_h_category_update(struct cw_req *req);
+/* GET /api/v1/categories?all=true: every category with "active" and "updated_at". */
+void cw_api_categories_list_all(struct cw_req *req);
+void cw_h_grid_candidates(struct cw_req *req);
+/* A category as GET /api/v1/categories lists it (categories.c). */
+json_t *cw_api_category_json(const struct cw_stored_category *c);
+
 #endif

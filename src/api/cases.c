@@ -85,6 +85,11 @@ static json_t *case_json(struct cw_req *req, const struct cw_case_view *v)
 	json_object_set_new(o, "reporter", reporter_json(&v->reporter));
 	if (v->department_code)
 		json_object_set_new(o, "department_code", json_string(v->department_code));
+	json_object_set_new(o, "department_name",
+			    v->department_name ? json_string(v->department_name) : json_null());
+	json_object_set_new(o, "region_name",
+			    v->region_name ? json_string(v->region_name) : json_null());
+	json_object_set_new(o, "grid_name", v->grid_name ? json_string(v->grid_name) : json_null());
 	json_t *tl = json_array();
 	for (int i = 0; i < v->ntimeline; i++) {
 		const struct cw_case_event *e = &v->timeline[i];

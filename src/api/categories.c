@@ -2,6 +2,8 @@
  * user (the citizens' portal offers it when they report). */
 #include "api/api.h"
 
+#include <string.h>
+
 #include "core/category.h"
 
 static json_t *category_json(const struct cw_stored_category *s)
@@ -27,6 +29,11 @@ void cw_h_categories_list(struct cw_req *req)
 {
 	struct cw_stored_category *items;
 	int n;
+	const char *all = cw_req_query(req, "all");
+	if (all && strcmp(all, "true") == 0 && !cw_req_query(req, "kind")) {
+		cw_api_categories_list_all(req); /* admin.c: inactive ones too (sysadmin) */
+		return;
+	}
 	enum cw_ec ec = cw_categories_list(cw_api_of(req)->store, req->arena,
 					   cw_req_query(req, "kind"), &items, &n);
 	if (cw_api_fail(req, ec, ec == CW_EC_INVALID_QUERY ? "kind" : NULL))
@@ -35,4 +42,9 @@ void cw_h_categories_list(struct cw_req *req)
 	for (int i = 0; i < n; i++)
 		json_array_append_new(arr, category_json(&items[i]));
 	cw_reply_json(req, 200, json_pack("{s:o}", "items", arr));
+}
+
+json_t *cw_api_category_json(const struct cw_stored_category *c)
+{
+	return category_json(c);
 }

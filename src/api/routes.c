@@ -1,5 +1,6 @@
 /* routes.c - every route of the server in one table (as the Taler exchange keeps it). */
 #include "api/api.h"
+#include "api/open311.h"
 
 static const struct cw_route routes[] = {
     {"GET", "/healthz", cw_h_healthz, CW_ROUTE_PUBLIC},
@@ -53,10 +54,23 @@ static const struct cw_route routes[] = {
     {"GET", "/api/v1/escalation-policy", cw_h_escalation_policy_get, 0},
     {"PUT", "/api/v1/escalation-policy", cw_h_escalation_policy_put, 0},
     {"GET", "/api/v1/events", cw_h_events, 0},
+
+    {"POST", "/api/v1/grids/import", cw_h_grids_import, 0, CW_IMPORT_MAX_BYTES},
+    {"PUT", "/api/v1/categories", cw_h_categories_put, 0, CW_CATEGORIES_MAX_BYTES},
+    {"GET", "/api/v1/categories/{code}", cw_h_category_get, 0},
+    {"PATCH", "/api/v1/categories/{code}", cw_h_category_update, 0},
+    {"GET", "/api/v1/grids/{code}/candidates", cw_h_grid_candidates, 0},
     {"GET", "/api/v1/config", cw_h_config, CW_ROUTE_PUBLIC},
     {"GET", "/api/v1/stats/cases", cw_h_stats_cases, 0},
     {"GET", "/api/v1/stats/grids", cw_h_stats_grids, 0},
     {"GET", "/api/v1/cases/points", cw_h_case_points, 0},
+    /* Open311 GeoReport v2 (api/open311.c): public, POSTs check their api_key. */
+    {"GET", "/open311/v2/{file}", cw_h_o311_get, CW_ROUTE_PUBLIC},
+    {"POST", "/open311/v2/{file}", cw_h_o311_post, CW_ROUTE_PUBLIC},
+    {"GET", "/open311/v2/services/{file}", cw_h_o311_service, CW_ROUTE_PUBLIC},
+    {"GET", "/open311/v2/requests/{file}", cw_h_o311_request, CW_ROUTE_PUBLIC},
+    {"GET", "/open311/v2/tokens/{file}", cw_h_o311_token, CW_ROUTE_PUBLIC},
+    {"PUT", "/api/v1/categories/{code}/attributes", cw_h_category_attributes_put, 0},
 };
 
 const struct cw_route *cw_api_routes(int *n)

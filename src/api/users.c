@@ -79,15 +79,37 @@ void cw_h_users_list(struct cw_req *req)
 		cw_reply_error(req, CW_EC_INVALID_QUERY, "cursor");
 		return;
 	}
+	/* Filters (the administration screen): ?role= ?region= ?q= ?state= */
+	struct cw_user_filter f = {.role = -1, .region = cw_req_query(req, "region"),
+				   .q = cw_req_query(req, "q"), .state = CW_USER_STATE_ANY};
+	const char *role = cw_req_query(req, "role"), *state = cw_req_query(req, "state");
+	if (role && *role && (f.role = cw_role_parse(role)) < 0) {
+		cw_reply_error(req, CW_EC_INVALID_QUERY, "role");
+		return;
+	}
+	if (f.q && cw_utf8_len(f.q) > 64) {
+		cw_reply_error(req, CW_EC_INVALID_QUERY, "q");
+		return;
+	}
+	if (state && *state) {
+		static const char *const states[] = {"active", "disabled", "locked"};
+		for (int i = 0; i < 3; i++)
+			if (strcmp(state, states[i]) == 0)
+				f.state = i;
+		if (f.state < 0) {
+			cw_reply_error(req, CW_EC_INVALID_QUERY, "state");
+			return;
+		}
+	}
 	struct cw_actor actor = cw_api_actor(req);
 	struct cw_user *us;
 	int n;
-	if (cw_api_fail(req, cw_user_list_scoped(cw_api_of(req)->store, req->arena, &actor, after,
-						 limit + 1, &us, &n),
-			NULL))
+	int64_t now = cw_now();
+	enum cw_ec ec = cw_user_search_scoped(cw_api_of(req)->store, req->arena, &actor, &f, now,
+					      after, limit + 1, &us, &n);
+	if (cw_api_fail(req, ec, ec == CW_EC_REGION_NOT_FOUND ? "region" : NULL))
 		return;
 	json_t *items = json_array();
-	int64_t now = cw_now();
 	for (int i = 0; i < n && i < limit; i++)
 		json_array_append_new(items, user_admin_json(&us[i], now));
 	json_t *next = n > limit ? json_string(cw_arena_printf(req->arena, "%" PRId64,

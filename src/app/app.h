@@ -330,6 +330,10 @@ struct cw_case_input {
 	const char *idempotency_key;   /* NULL: none */
 	const char *request_hash;      /* of the body, with a key */
 	const char *reporter_name, *reporter_phone; /* NULL: not given (core/pii.h rules) */
+	/* Optional: runs inside the creating transaction once the case and its timeline
+	 * entry are written (Open311 stores its attribute values so); a store code. */
+	int (*also)(struct cw_tx *tx, const struct cw_case *c, void *ctx);
+	void *also_ctx;
 };
 
 /* The reporter's personal data as shown (app/pii.c). */
@@ -355,6 +359,9 @@ struct cw_case_view {
 	struct cw_attachment *attachments; /* photos, oldest first (attachments.c) */
 	int nattachments;
 	struct cw_case_reporter reporter; /* masked unless asked for and allowed */
+	/* Names for the screens (NULL when none or gone): the department unit, the case's
+	 * region and its grid. */
+	const char *department_name, *region_name, *grid_name;
 };
 
 /* Reports a case: kind and category checked (CATEGORY_NOT_FOUND for an unknown or
@@ -671,6 +678,59 @@ struct cw_demo_cases_options {
  * Progress on stderr when it is a terminal. 0, or -1 after printing the problem. */
 int cw_demo_load_cases(cw_store *s, const struct cw_demo_cases_options *opt);
 
+/* ---- the administration screens (admin.c) ---- */
+
+enum cw_user_state {
+	CW_USER_STATE_ANY = -1,
+	CW_USER_STATE_ACTIVE,	/* neither disabled nor locked */
+	CW_USER_STATE_DISABLED,
+	CW_USER_STATE_LOCKED,	/* locked out by failed logins now */
+};
+
+/* Filters of the users list; each left out (-1, NULL, "") matches everyone. */
+struct cw_user_filter {
+	int role;	    /* enum cw_role */
+	const char *region; /* home region in this region's subtree (in scope, else
+			       REGION_NOT_FOUND) */
+	const char *q;	    /* part of the username or name (ASCII letters in any case) */
+	int state;	    /* enum cw_user_state */
+};
+
+/* Users in the actor's scope that match f, by id after after_id, at most limit. */
+enum cw_ec cw_user_search_scoped(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+				 const struct cw_user_filter *f, int64_t now, int64_t after_id,
+				 int limit, struct cw_user **items, int *n);
+
+/* One category, active or not; CATEGORY_NOT_FOUND. */
+enum cw_ec cw_category_get_any(cw_store *s, struct cw_arena *a, const char *code,
+			       struct cw_stored_category *out);
+/* Every category, inactive ones too, in code order (CONFIG_WRITE: sysadmin). */
+enum cw_ec cw_categories_list_all(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+				  struct cw_stored_category **items, int *n);
+
+/* What to change in one category: NULL / 0 / CW_CASE_DUE_NONE / -1 keep. */
+struct cw_category_change {
+	const char *name;
+	int amount;			/* the deadline's amount */
+	enum cw_case_due_unit unit;	/* the deadline's unit */
+	int active;			/* 0 or 1 */
+};
+
+/* Changes one category's name, deadline or active flag (CONFIG_WRITE: sysadmin) under
+ * If-Match (`current` is a const struct cw_stored_category *): the result must pass
+ * core/category.h (INVALID_CATEGORY, *field "name", "deadline.amount", "deadline.unit");
+ * a class with active subclasses cannot be deactivated and a subclass of an inactive
+ * class cannot be activated (CATEGORY_ACTIVE_CONFLICT, *field "active"). Audited as
+ * category.update when anything changed; *out is the stored category afterwards. */
+enum cw_ec cw_category_update_if(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+				 const char *code, const struct cw_category_change *ch, int64_t now,
+				 const struct cw_if_match *m, struct cw_stored_category *out,
+				 const char **field);
+
+/* The grid workers a grid's workers may be chosen from (GRID_ASSIGN): the enabled
+ * grid_worker users whose home region is that grid, by id; GRID_NOT_FOUND outside scope. */
+enum cw_ec cw_grid_worker_candidates(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
+				     const char *code, struct cw_user **items, int *n);
 /* ---- figures for the dashboard and the map (stats.c) ---- */
 
 /* One row of a breakdown: a category, a region or a status. */

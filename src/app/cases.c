@@ -136,6 +136,31 @@ static uint32_t windows_open(const struct cw_case_env *env, const struct cw_case
 	return open;
 }
 
+/* The names of the case's region and grid, for the screens; a region gone since is
+ * left NULL. */
+static int view_names(struct cw_tx *tx, struct cw_case_view *v)
+{
+	struct cw_region r;
+	v->region_name = v->grid_name = NULL;
+	int rc = cw_store_region_get(tx, v->c.region, &r);
+	if (rc == CW_DB_OK)
+		v->region_name = r.name;
+	else if (rc != CW_DB_NOTFOUND)
+		return rc;
+	if (!v->c.grid)
+		return CW_DB_OK;
+	if (strcmp(v->c.grid, v->c.region) == 0) {
+		v->grid_name = v->region_name;
+		return CW_DB_OK;
+	}
+	rc = cw_store_region_get(tx, v->c.grid, &r);
+	if (rc == CW_DB_OK)
+		v->grid_name = r.name;
+	else if (rc != CW_DB_NOTFOUND)
+		return rc;
+	return CW_DB_OK;
+}
+
 /* Reads the case's timeline, allowed actions and department code into *v. */
 static int view_fill(struct cw_tx *tx, const struct cw_actor *actor,
 		     const struct cw_case_env *env, int64_t now, struct cw_case_view *v)
@@ -152,14 +177,19 @@ static int view_fill(struct cw_tx *tx, const struct cw_actor *actor,
 		return rc;
 	v->nactions = 0;
 	v->department_code = NULL;
+	v->department_name = NULL;
 	if (v->c.department_id) {
 		struct cw_department d;
 		rc = cw_store_department_get(tx, v->c.department_id, &d);
-		if (rc == CW_DB_OK)
+		if (rc == CW_DB_OK) {
 			v->department_code = d.code;
-		else if (rc != CW_DB_NOTFOUND)
+			v->department_name = d.name;
+		} else if (rc != CW_DB_NOTFOUND)
 			return rc;
 	}
+	rc = view_names(tx, v);
+	if (rc != CW_DB_OK)
+		return rc;
 	if (!v->kind)
 		return CW_DB_OK;
 	struct cw_case_actor ca;
@@ -340,6 +370,8 @@ static int create_tx(struct cw_tx *tx, void *p)
 	rc = cw_store_case_event_append(tx, &e);
 	if (rc == CW_DB_OK)
 		rc = cw_case_index_tx(tx, k);
+	if (rc == CW_DB_OK && in->also)
+		rc = in->also(tx, k, in->also_ctx);
 	if (rc == CW_DB_OK && in->idempotency_key) {
 		struct cw_idempotency_key ik = {.key = in->idempotency_key,
 						.user_id = c->actor->user_id,

@@ -3,6 +3,7 @@
  * Idempotent: what exists is left as it is, so a second run changes nothing (with
  * --password, a demo user whose password differs gets that password). */
 #include "app/app.h"
+#include "app/open311.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -290,6 +291,11 @@ int cw_demo_load(cw_store *s, const struct cw_demo_options *opt)
 		/* Like the calendar: the catalogue fills an empty taxonomy; a city's own
 		 * (from `import categories`) stays as it is. */
 		if (cw_categories_import_file(s, &cat_actor, opt->categories_path, true, opt->quiet)) {
+			cw_arena_free(a);
+			return -1;
+		}
+		/* Open311 service attributes of every datatype (app/open311.c). */
+		if (cw_o311_demo_attributes(s, opt->quiet)) {
 			cw_arena_free(a);
 			return -1;
 		}

@@ -604,6 +604,53 @@ static const char m9_pg[] =
 	"WHERE action IN ('overdue', 'escalate.overdue');"
 static const char m11_sqlite[] = M11_INDEXES;
 static const char m11_pg[] = M11_INDEXES;
+/* Migration 14: Open311 GeoReport v2 (app/open311.c). A category's attributes (the
+ * questions a service asks, GeoReport v2 "service definition"), and what a request filed
+ * through Open311 brought besides the case: its attribute values (JSON object text,
+ * code -> string or list of strings) and media URL. */
+static const char m14_sqlite[] =
+    "CREATE TABLE category_attributes ("
+    " category TEXT NOT NULL REFERENCES categories (code),"
+    " code TEXT NOT NULL CHECK (length(code) BETWEEN 1 AND 64),"
+    " ord INTEGER NOT NULL DEFAULT 0,"
+    " datatype TEXT NOT NULL CHECK (datatype IN ('string', 'number', 'datetime', 'text',"
+    "  'singlevaluelist', 'multivaluelist')),"
+    " required INTEGER NOT NULL DEFAULT 0 CHECK (required IN (0, 1)),"
+    " variable INTEGER NOT NULL DEFAULT 1 CHECK (variable IN (0, 1)),"
+    " datatype_description TEXT NOT NULL DEFAULT '',"
+    " description TEXT NOT NULL DEFAULT '',"
+    " vals TEXT NOT NULL DEFAULT '[]',"
+    " PRIMARY KEY (category, code)"
+    ") STRICT;"
+    "CREATE TABLE open311_requests ("
+    " case_id INTEGER PRIMARY KEY NOT NULL REFERENCES cases (id),"
+    " attributes TEXT NOT NULL DEFAULT '{}',"
+    " media_url TEXT NOT NULL DEFAULT '',"
+    " created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX case_timeline_at ON case_timeline (at, id);";
+
+static const char m14_pg[] =
+    "CREATE TABLE category_attributes ("
+    " category TEXT NOT NULL REFERENCES categories (code),"
+    " code TEXT NOT NULL CHECK (length(code) BETWEEN 1 AND 64),"
+    " ord BIGINT NOT NULL DEFAULT 0,"
+    " datatype TEXT NOT NULL CHECK (datatype IN ('string', 'number', 'datetime', 'text',"
+    "  'singlevaluelist', 'multivaluelist')),"
+    " required BIGINT NOT NULL DEFAULT 0 CHECK (required IN (0, 1)),"
+    " variable BIGINT NOT NULL DEFAULT 1 CHECK (variable IN (0, 1)),"
+    " datatype_description TEXT NOT NULL DEFAULT '',"
+    " description TEXT NOT NULL DEFAULT '',"
+    " vals TEXT NOT NULL DEFAULT '[]',"
+    " PRIMARY KEY (category, code)"
+    ");"
+    "CREATE TABLE open311_requests ("
+    " case_id BIGINT PRIMARY KEY NOT NULL REFERENCES cases (id),"
+    " attributes TEXT NOT NULL DEFAULT '{}',"
+    " media_url TEXT NOT NULL DEFAULT '',"
+    " created_at BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX case_timeline_at ON case_timeline (at, id);";
 
 /* Migration 12: the console's case list filters (store_case_filters.c). ?grid= and
  * ?department= are selective: without these the list read every case of the caller's
@@ -627,6 +674,7 @@ const struct cw_migration cw_migrations[] = {
     {9, "reporter personal data", m9_sqlite, m9_pg},
     {11, "dashboard figures", m11_sqlite, m11_pg},
     {12, "case list filters", m12_sqlite, m12_pg},
+    {14, "open311", m14_sqlite, m14_pg},
 };
 
 const int cw_migrations_count = (int)(sizeof cw_migrations / sizeof cw_migrations[0]);

@@ -488,6 +488,12 @@ int cw_store_case_terms_replace(struct cw_tx *tx, int64_t case_id, const cw_sear
  * SQLite: nothing, its write transactions are serialized already. */
 int cw_store_lock(struct cw_tx *tx, const char *name);
 
+/* ---- administration (store_admin.c) ---- */
+
+/* Writes one category's name, deadline (amount and unit), active flag and updated_at;
+ * CW_DB_NOTFOUND when there is no such code. The row is assumed checked. */
+int cw_store_category_update(struct cw_tx *tx, const struct cw_category *c, bool active,
+			     int64_t now);
 /* ---- figures for the dashboard and the map (store_stats.c) ---- */
 
 /* Which cases: created in [from, to) under the region path `scope_path` (whole_tree:

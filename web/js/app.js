@@ -24,7 +24,8 @@ const ROUTES = [
   { re: /^\/map$/, page: 'map', nav: 'map', roles: MAP_ROLES },
   { re: /^\/dashboard$/, page: 'dashboard', nav: 'dashboard', roles: STATS_ROLES },
   { re: /^\/notifications$/, page: 'notifications', nav: 'notifications', roles: null },
-  { re: /^\/admin\/users$/, page: 'admin_users', nav: 'users', roles: ['sysadmin', 'secadmin'], admin: true },
+  /* accounts are the security administrator's (三员分立); the auditor reads them */
+  { re: /^\/admin\/users$/, page: 'admin_users', nav: 'users', roles: ['secadmin', 'auditor'], admin: true },
   { re: /^\/admin\/regions$/, page: 'admin_regions', nav: 'regions', roles: ['sysadmin'], admin: true },
   { re: /^\/admin\/categories$/, page: 'admin_categories', nav: 'categories', roles: ['sysadmin'], admin: true },
   { re: /^\/admin\/calendar$/, page: 'admin_calendar', nav: 'calendar', roles: ['sysadmin'], admin: true },
