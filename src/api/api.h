@@ -74,6 +74,12 @@ const char *cw_api_etag(struct cw_req *req, json_t *body);
  * (or "*"); returns whether the change may go ahead. */
 bool cw_api_if_match_or_reply(struct cw_req *req, json_t *current);
 
+/* The case list's console filters (case_filters.c): reads status (one or a comma-
+ * separated list), open, supervised, escalated, department, grid and due_before into f,
+ * or replies 400 INVALID_QUERY naming the bad one and returns false. */
+bool cw_api_case_filters_or_reply(struct cw_req *req, const struct cw_actor *actor,
+				  struct cw_case_filter *f);
+
 /* JSON views shared by several handlers. */
 json_t *cw_api_user_json(const struct cw_user *u);
 json_t *cw_api_region_json(const struct cw_region *r);

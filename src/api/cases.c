@@ -59,6 +59,7 @@ static json_t *case_summary_json(const struct cw_case *c)
 	json_object_set_new(o, "warned", json_boolean(c->warned));
 	json_object_set_new(o, "clock", c->clock && *c->clock ? json_string(c->clock) : json_null());
 	json_object_set_new(o, "clock_started_at", time_or_null(c->clock_started_at));
+	json_object_set_new(o, "escalations", json_integer(c->escalations)); /* times escalated */
 	return o;
 }
 
@@ -341,6 +342,8 @@ void cw_h_cases_list(struct cw_req *req)
 		}
 	}
 	struct cw_actor actor = cw_api_actor(req);
+	if (!cw_api_case_filters_or_reply(req, &actor, &f))
+		return;
 	const char *region = cw_req_query(req, "region");
 	if (region) {
 		struct cw_region r;

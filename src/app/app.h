@@ -402,6 +402,11 @@ enum cw_ec cw_case_get_unmasked(cw_store *s, struct cw_arena *a, const struct cw
 /* Cases in the actor's scope (f->scope_path is set from it), newest first. */
 enum cw_ec cw_case_list(cw_store *s, struct cw_arena *a, const struct cw_actor *actor,
 			struct cw_case_filter *f, int limit, struct cw_case **items, int *n);
+/* The case list's ?department= (case_filters.c): "mine" (the caller's own unit), a
+ * unit's code or its id → the unit's id. INVALID_QUERY when there is no such unit (or
+ * the caller belongs to none). */
+enum cw_ec cw_case_filter_department(cw_store *s, struct cw_arena *a,
+				     const struct cw_actor *actor, const char *value, int64_t *id);
 
 /* ---- the escalation policy as configuration (escalation_policy.c; DOMAIN.md §3) ---- */
 #include "core/escalation.h"

@@ -669,6 +669,16 @@ static const char m14_pg[] =
     ");"
     "CREATE INDEX case_timeline_at ON case_timeline (at, id);";
 
+/* Migration 12: the console's case list filters (store_case_filters.c). ?grid= and
+ * ?department= are selective: without these the list read every case of the caller's
+ * scope and sorted them (1.1 s for one grid among 100,000 cases on SQLite); with them it
+ * reads the grid's or unit's cases newest first and stops at the page. */
+#define M12_INDEXES                                                                            \
+	"CREATE INDEX cases_grid ON cases (grid, id);"                                        \
+	"CREATE INDEX cases_department ON cases (department_id, id);"
+static const char m12_sqlite[] = M12_INDEXES;
+static const char m12_pg[] = M12_INDEXES;
+
 const struct cw_migration cw_migrations[] = {
     {1, "initial schema", m1_sqlite, m1_pg},
     {2, "grids", m2_sqlite, m2_pg},
@@ -681,6 +691,7 @@ const struct cw_migration cw_migrations[] = {
     {9, "reporter personal data", m9_sqlite, m9_pg},
     {10, "citizen portal tracking codes", m10_sqlite, m10_pg},
     {11, "dashboard figures", m11_sqlite, m11_pg},
+    {12, "case list filters", m12_sqlite, m12_pg},
     {14, "open311", m14_sqlite, m14_pg},
 };
 

@@ -307,6 +307,16 @@ struct cw_case_filter {
 	int overdue;		 /* -1 any, 0 not overdue, 1 overdue */
 	int64_t before_id;	 /* keyset cursor: id < before_id; 0 for the newest */
 	const char *q;		 /* full-text query (core/search.h), or NULL */
+	/* The console's list filters (store_case_filters.c); zero is "any" for each. */
+	const char *const *statuses; /* status is any of these (with status: both) */
+	int nstatuses;
+	const char *const *status_set; /* what ?open= stands for: status IN these (or NOT IN */
+	int nstatus_set;	       /* them when status_set_not) too */
+	bool status_set_not;
+	int supervised, escalated;   /* 1 yes, -1 no (escalations = 0), 0 any */
+	int64_t department_id;	     /* the unit the case is with, 0 any */
+	const char *grid;	     /* exact grid code, or NULL */
+	int64_t due_before;	     /* a running deadline (deadline > 0) before this */
 };
 
 /* Newest first (by id), at most `limit`. */

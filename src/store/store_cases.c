@@ -216,7 +216,7 @@ int cw_store_case_list(struct cw_tx *tx, const struct cw_case_filter *f, int lim
 {
 	/* Only the filters given become conditions, numbered in order. */
 	char sql[8192];
-	struct cw_db_param p[96];
+	struct cw_db_param p[160]; /* q: up to 67, the console filters up to 35 */
 	int np = 0;
 	size_t len;
 	*items = NULL;
@@ -250,6 +250,9 @@ int cw_store_case_list(struct cw_tx *tx, const struct cw_case_filter *f, int lim
 		COND(" AND c.category = $%d", CW_P_TEXT(f->category));
 	if (f->overdue >= 0)
 		COND(" AND c.overdue = $%d", CW_P_INT(f->overdue ? 1 : 0));
+	if (cw_store_case_filter_conds(f, sql, sizeof sql, &len, p, &np,
+				       (int)(sizeof p / sizeof p[0]) - 2) != CW_DB_OK)
+		return CW_DB_ERROR;
 	if (f->q) {
 		int qrc = cw_store_case_search_conds(tx, f->q, sql, sizeof sql, &len, p, &np,
 						     (int)(sizeof p / sizeof p[0]) - 2);

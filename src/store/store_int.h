@@ -44,4 +44,11 @@ struct cw_db_param;
 int cw_store_case_search_conds(struct cw_tx *tx, const char *q, char *sql, size_t size,
 			       size_t *len, struct cw_db_param *p, int *np, int pmax);
 
+/* store_case_filters.c: appends the conditions of the console's list filters of f
+ * (statuses, status_set, supervised, escalated, department, grid, due_before) like the
+ * above; CW_DB_ERROR when they would need more than pmax parameters. */
+struct cw_case_filter;
+int cw_store_case_filter_conds(const struct cw_case_filter *f, char *sql, size_t size,
+			       size_t *len, struct cw_db_param *p, int *np, int pmax);
+
 #endif

@@ -137,7 +137,10 @@ test('keyboard only: skip link, sign-in, navigation and sign-out', async () => {
   await page.keyboard.type('Test-Pass-2026');
   await page.keyboard.press('Enter');
   await page.locator('#nav').waitFor();
-  /* Tab from the top reaches the navigation's links; Enter follows one */
+  /* Tab from the top reaches the navigation's links; Enter follows one. (The home page
+   * focuses its heading, inside <main> after the navigation: start from the top.) */
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  await page.locator('a.skip').focus();
   await page.keyboard.press('Tab');
   let reached = false;
   for (let i = 0; i < 12 && !reached; i++) {

@@ -1420,6 +1420,50 @@ static int cases_fn(struct cw_tx *tx, void *ctx)
 	f = (struct cw_case_filter){.overdue = -1, .scope_path = CITY "/" CD1 "/" CGRID};
 	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
 	T(n == 1 && v[0].id == a.id);
+	/* The console's filters (store_case_filters.c): a registered (overdue, deadline
+	 * 20000, in CGRID), b registered, c reported. */
+	static const char *const some[] = {"reported", "rejected"};
+	static const char *const fin[] = {"closed", "rejected", "merged"};
+	f = (struct cw_case_filter){.overdue = -1, .statuses = some, .nstatuses = 2};
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 1 && v[0].id == c.id);
+	f = (struct cw_case_filter){.overdue = -1, .status_set = fin, .nstatus_set = 3};
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 0);
+	f.statuses = some; /* both sets hold */
+	f.nstatuses = 2;
+	f.status_set = some + 1;
+	f.nstatus_set = 1;
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 0);
+	f.status_set = some;
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 1 && v[0].id == c.id);
+	f = (struct cw_case_filter){.overdue = -1, .status_set = some, .nstatus_set = 1,
+				    .status_set_not = true}; /* not reported */
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 2 && v[0].id == b.id && v[1].id == a.id);
+	f = (struct cw_case_filter){.overdue = -1, .grid = CGRID};
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 1 && v[0].id == a.id);
+	f = (struct cw_case_filter){.overdue = -1, .due_before = 20001};
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 1 && v[0].id == a.id);
+	f.due_before = 20000;
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 0);
+	f = (struct cw_case_filter){.overdue = -1, .supervised = -1, .escalated = -1};
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 3);
+	f.supervised = 1;
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 0);
+	f = (struct cw_case_filter){.overdue = -1, .escalated = 1};
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 0);
+	f = (struct cw_case_filter){.overdue = -1, .department_id = 999999};
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 0);
 
 	/* The timeline, oldest first. */
 	e = (struct cw_case_event){.case_id = a.id, .at = 10000, .user_id = uid("alice"),
