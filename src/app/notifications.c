@@ -97,8 +97,9 @@ int cw_notify_case(struct cw_tx *tx, const struct cw_case *k, unsigned notify, c
 					     .level = k->level, .at = now};
 		if ((rc = cw_store_notification_insert(tx, &nt)) != CW_DB_OK)
 			return rc;
+		if (nt.id)
+			(*count)++;
 	}
-	*count = r.n;
 	return CW_DB_OK;
 }
 

@@ -438,7 +438,7 @@ struct cw_notification {
 	int64_t read_at; /* 0: unread */
 };
 
-int cw_store_notification_insert(struct cw_tx *tx, struct cw_notification *nt); /* sets id */
+int cw_store_notification_insert(struct cw_tx *tx, struct cw_notification *nt); /* sets id; 0 when the user is disabled (nothing written) */
 /* One user's, newest first, id < before_id (0: the newest), only the unread when asked. */
 int cw_store_notification_list(struct cw_tx *tx, int64_t user_id, bool unread_only,
 			       int64_t before_id, int limit, struct cw_notification **items,

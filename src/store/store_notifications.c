@@ -47,12 +47,14 @@ int cw_store_notification_insert(struct cw_tx *tx, struct cw_notification *nt)
 	struct cw_db_result r;
 	int rc = CW_TXQ(tx,
 			"INSERT INTO notifications (user_id, case_id, what, level, at) "
-			"VALUES ($1, $2, $3, $4, $5) RETURNING id",
+			"SELECT id, $2, $3, $4, $5 FROM users WHERE id = $1 AND disabled = 0 "
+			"RETURNING id",
 			&r, CW_P_INT(nt->user_id), CW_P_INT(nt->case_id), CW_P_TEXT(nt->what),
 			CW_P_TEXT(cw_store_str(nt->level)), CW_P_INT(nt->at));
 	if (rc != CW_DB_OK)
 		return rc;
-	nt->id = cw_db_cell_int(&r, 0, 0);
+	/* A disabled account (the portal's reporter, someone who left) gets none: 0. */
+	nt->id = r.nrows ? cw_db_cell_int(&r, 0, 0) : 0;
 	return CW_DB_OK;
 }
 

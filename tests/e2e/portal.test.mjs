@@ -224,6 +224,12 @@ test('report, follow, handled by staff to closed, rated once with the code', asy
 	assert.equal(c.timeline.at(-1).action, 'rate.good');
 	assert.equal(c.timeline.at(-1).note, '处理很及时，谢谢！');
 
+	// The disabled @portal account, the reporter of every portal case, gets no
+	// notifications (nobody could read them), while the staff do.
+	const notes = (who) => Number(srv.db.exec(`SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.username = '${who}'`).stdout.trim());
+	assert.equal(notes('@portal'), 0, 'no notifications pile up for the portal account');
+	assert.ok(notes('cg_dept') + notes('center') > 0, 'the staff were notified');
+
 	// The access log never shows the code.
 	await srv.waitForLog((t) => t.includes('/rating'));
 	const log = srv.stderr;
