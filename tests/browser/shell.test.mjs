@@ -21,6 +21,20 @@ test('the console is served with a CSP that allows no inline script', async () =
   assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
   assert.doesNotMatch(r.text, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline <script> in index.html');
   assert.doesNotMatch(r.text, /\son\w+=|style=/, 'no inline handlers or style attributes');
+  /* Every style sheet parses to its end: an unbalanced brace (a merge can lose one)
+   * silently swallows the rules after it. */
+  for (const css of ['base', 'cases', 'map', 'dashboard', 'admin']) {
+    const r = await env.server.get(`/css/${css}.css`);
+    assert.equal(r.status, 200, css);
+    const text = r.text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/"[^"]*"|'[^']*'/g, '');
+    let depth = 0;
+    for (const ch of text) {
+      if (ch === '{') depth++;
+      else if (ch === '}') depth--;
+      assert.ok(depth >= 0, `${css}.css closes a brace it never opened`);
+    }
+    assert.equal(depth, 0, `${css}.css leaves ${depth} brace(s) open`);
+  }
   const vendor = await env.server.get('/vendor/leaflet/leaflet.js');
   assert.equal(vendor.status, 200, 'the build copies Leaflet from npm into build/web/vendor');
   const portal = await env.server.get('/m/');
