@@ -7,8 +7,8 @@
 import { errorText, api } from '../api.js';
 import { cityDate, fmtDate, fmtNumber, fmtPercent, t } from '../i18n.js';
 import '../i18n/dashboard.js';
-import { emptyState, field, h, loadVendor, pageTitle, withProgress } from '../ui.js';
-import { regionLevels } from '../region_levels.js';
+import { emptyState, field, h, loadVendor, pageTitle, regionPicker, withProgress } from '../ui.js';
+
 
 const PERIODS = ['7', '30', '90', '365', 'year', 'custom'];
 const RELOAD_DEBOUNCE_MS = 800;
@@ -44,7 +44,7 @@ export default async function render(view, ctx) {
 	}
 
 	/* ---- controls ---- */
-	const picker = regionLevels({ value: region, root: home, label: t('dash.region'), maxLevel: 'village', onChange: (code) => { region = code || home; reconnect(); reload(); } });
+	const picker = regionPicker({ value: region, root: home, label: t('dash.region'), maxLevel: 'village', onChange: (code) => { region = code || home; reconnect(); reload(); } });
 	const periodField = field({ label: t('dash.period'), name: 'period', type: 'select', value: period, options: PERIODS.map((p) => ({ value: p, label: t(`dash.period.${p}`) })) });
 	const fromField = field({ label: t('dash.from'), name: 'from', type: 'date', value: dates.from, attrs: { max: cityDate(0) } });
 	const toField = field({ label: t('dash.to'), name: 'to', type: 'date', value: dates.to, attrs: { max: cityDate(0) } });

@@ -6,8 +6,8 @@
 import { api, errorText } from '../api.js';
 import { fmtNumber, t } from '../i18n.js';
 import '../i18n/map.js';
-import { emptyState, h, loadVendor, mapSettings, pageTitle, statusBadge, withProgress } from '../ui.js';
-import { regionLevels } from '../region_levels.js';
+import { emptyState, h, loadVendor, mapSettings, pageTitle, regionPicker, statusBadge, withProgress } from '../ui.js';
+
 
 const HUAIBEI = [33.96, 116.79]; // lat, lon: where the map starts when nothing is drawn
 const LIST_MAX = 200; // rows of each accessible list
@@ -80,7 +80,7 @@ export default async function render(view, ctx) {
 	const toolbar = h('div', { class: 'map-toolbar' });
 	view.append(toolbar, notice, h('div', { class: 'map-body' }, canvas, legend()), summary, h('section', { class: 'map-lists-wrap', attrs: { 'aria-label': t('map.lists') } }, lists));
 
-	const picker = regionLevels({
+	const picker = regionPicker({
 		value: region,
 		root: ctx.user?.region,
 		label: t('map.region'),
