@@ -65,6 +65,11 @@ void cw_api_calendar_release(struct cw_api *api);
 /* A deadline `amount` units (enum cw_case_due_unit) from `from` with the loaded calendar,
  * under its read lock: what the case engine's clocks use. */
 enum cw_ec cw_api_due(struct cw_api *api, int unit, int amount, int64_t from, int64_t *due);
+/* What the case services need of the server: the grid locator, the calendar's deadlines
+ * (cw_api_due) and the personal-data keys. */
+struct cw_case_env cw_api_case_env(struct cw_req *req);
+/* A time as RFC 3339 with offset, or JSON null for 0 (none). */
+json_t *cw_api_time_json(int64_t t);
 /* Replies with the error when ec is not OK; returns whether it replied. */
 bool cw_api_fail(struct cw_req *req, enum cw_ec ec, const char *field);
 

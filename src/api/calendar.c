@@ -211,6 +211,18 @@ void cw_h_calendar_due(struct cw_req *req)
 				rules[rule], "n", (json_int_t)n, "calendar_published", covered));
 }
 
+static enum cw_ec due_cb(void *ctx, int unit, int amount, int64_t from, int64_t *out)
+{
+	return cw_api_due(ctx, unit, amount, from, out);
+}
+
+struct cw_case_env cw_api_case_env(struct cw_req *req)
+{
+	struct cw_api *api = cw_api_of(req);
+	return (struct cw_case_env){.locator = api->locator, .due = due_cb, .ctx = api,
+				    .keyring = api->keyring};
+}
+
 enum cw_ec cw_api_due(struct cw_api *api, int unit, int amount, int64_t from, int64_t *due)
 {
 	enum cw_ec ec;

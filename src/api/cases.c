@@ -13,27 +13,6 @@
 #include "util/crypto.h"
 #include "util/text.h"
 
-static enum cw_ec due_cb(void *ctx, int unit, int amount, int64_t from, int64_t *out)
-{
-	return cw_api_due(ctx, unit, amount, from, out);
-}
-
-static struct cw_case_env case_env(struct cw_req *req)
-{
-	struct cw_api *api = cw_api_of(req);
-	return (struct cw_case_env){.locator = api->locator, .due = due_cb, .ctx = api,
-				    .keyring = api->keyring};
-}
-
-static json_t *time_or_null(int64_t t)
-{
-	char buf[40];
-	if (!t)
-		return json_null();
-	cw_time_format(t, buf, sizeof buf);
-	return json_string(buf);
-}
-
 static json_t *case_summary_json(const struct cw_case *c)
 {
 	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:b, s:b, "
@@ -42,10 +21,10 @@ static json_t *case_summary_json(const struct cw_case *c)
 			      "category", c->category, "title", c->title, "description",
 			      c->description, "status", c->status, "level", c->level, "region",
 			      c->region, "grid", c->grid ? json_string(c->grid) : json_null(),
-			      "deadline", time_or_null(c->deadline), "overdue", c->overdue,
+			      "deadline", cw_api_time_json(c->deadline), "overdue", c->overdue,
 			      "supervised", c->supervised, "version", (json_int_t)c->version,
 			      "address", c->address, "channel", c->channel, "created_at",
-			      time_or_null(c->created_at), "updated_at", time_or_null(c->updated_at));
+			      cw_api_time_json(c->created_at), "updated_at", cw_api_time_json(c->updated_at));
 	json_object_set_new(o, "department",
 			    c->department_id ? json_integer(c->department_id) : json_null());
 	json_object_set_new(o, "location",
@@ -58,7 +37,7 @@ static json_t *case_summary_json(const struct cw_case *c)
 	/* For the console's countdown: the warning mark (yellow) and the running clock. */
 	json_object_set_new(o, "warned", json_boolean(c->warned));
 	json_object_set_new(o, "clock", c->clock && *c->clock ? json_string(c->clock) : json_null());
-	json_object_set_new(o, "clock_started_at", time_or_null(c->clock_started_at));
+	json_object_set_new(o, "clock_started_at", cw_api_time_json(c->clock_started_at));
 	json_object_set_new(o, "escalations", json_integer(c->escalations)); /* times escalated */
 	return o;
 }
@@ -94,7 +73,7 @@ static json_t *case_json(struct cw_req *req, const struct cw_case_view *v)
 	for (int i = 0; i < v->ntimeline; i++) {
 		const struct cw_case_event *e = &v->timeline[i];
 		json_array_append_new(
-		    tl, json_pack("{s:o, s:s, s:s, s:s, s:s, s:s}", "at", time_or_null(e->at), "user",
+		    tl, json_pack("{s:o, s:s, s:s, s:s, s:s, s:s}", "at", cw_api_time_json(e->at), "user",
 				  e->username, "action", e->action, "note", e->note, "status_before",
 				  e->status_before, "status_after", e->status_after));
 	}
@@ -194,7 +173,7 @@ void cw_h_case_create(struct cw_req *req)
 		in.request_hash = cw_arena_strndup(req->arena, hash, 64);
 	}
 	struct cw_actor actor = cw_api_actor(req);
-	struct cw_case_env env = case_env(req);
+	struct cw_case_env env = cw_api_case_env(req);
 	struct cw_case_view v;
 	const char *field = NULL;
 	enum cw_ec ec = cw_case_create(cw_api_of(req)->store, req->arena, &env, &actor, &in, cw_now(),
@@ -218,7 +197,7 @@ void cw_h_case_get(struct cw_req *req)
 		return;
 	}
 	struct cw_actor actor = cw_api_actor(req);
-	struct cw_case_env env = case_env(req);
+	struct cw_case_env env = cw_api_case_env(req);
 	struct cw_case_view v;
 	if (cw_api_fail(req, cw_case_get_unmasked(cw_api_of(req)->store, req->arena, &env, &actor,
 						  id, cw_now(), unmask != NULL, &v),
@@ -295,7 +274,7 @@ void cw_h_case_action(struct cw_req *req)
 	in.into = into;
 	in.rating = (int)rating;
 	struct cw_actor actor = cw_api_actor(req);
-	struct cw_case_env env = case_env(req);
+	struct cw_case_env env = cw_api_case_env(req);
 	struct cw_case_view v;
 	const char *field = NULL;
 	enum cw_ec ec = cw_case_act(cw_api_of(req)->store, req->arena, &env, &actor, id, version,

@@ -160,3 +160,12 @@ bool cw_api_if_match_fresh(struct cw_req *req, json_t *current)
 	json_decref(current);
 	return ok;
 }
+
+json_t *cw_api_time_json(int64_t t)
+{
+	char buf[40];
+	if (!t)
+		return json_null();
+	cw_time_format(t, buf, sizeof buf);
+	return json_string(buf);
+}

@@ -220,15 +220,6 @@ static bool split_or_reply(struct cw_req *req, const char *seg, const char **nam
 	return true;
 }
 
-static json_t *time_or_null(int64_t t)
-{
-	char buf[40];
-	if (!t)
-		return json_null();
-	cw_time_format(t, buf, sizeof buf);
-	return json_string(buf);
-}
-
 static json_t *str_or_null(const char *s)
 {
 	return s && *s ? json_string(s) : json_null();
@@ -251,18 +242,6 @@ static struct cw_actor key_actor(struct cw_req *req, const struct params *p, enu
 				 .roles = id.user.roles,
 				 .region_path = id.user.region_path ? id.user.region_path : "-",
 				 .source = req->source, .request_id = req->request_id};
-}
-
-static enum cw_ec due_cb(void *ctx, int unit, int amount, int64_t from, int64_t *out)
-{
-	return cw_api_due(ctx, unit, amount, from, out);
-}
-
-static struct cw_case_env case_env(struct cw_req *req)
-{
-	struct cw_api *api = cw_api_of(req);
-	return (struct cw_case_env){.locator = api->locator, .due = due_cb, .ctx = api,
-				    .keyring = api->keyring};
 }
 
 /* ---- discovery ---- */
@@ -350,8 +329,8 @@ static json_t *request_json(const struct cw_o311_request *q)
 	    str_or_null(q->status_notes), "service_name", q->category_name, "service_code",
 	    q->category, "description", str_or_null(q->description), "agency_responsible",
 	    str_or_null(q->agency), "service_notice", json_null(), "requested_datetime",
-	    time_or_null(q->created_at), "updated_datetime", time_or_null(q->updated_at),
-	    "expected_datetime", time_or_null(q->deadline), "address", str_or_null(q->address),
+	    cw_api_time_json(q->created_at), "updated_datetime", cw_api_time_json(q->updated_at),
+	    "expected_datetime", cw_api_time_json(q->deadline), "address", str_or_null(q->address),
 	    "address_id", q->region, "zipcode");
 	json_object_set_new(o, "lat", q->has_location ? json_real(q->lat) : json_null());
 	json_object_set_new(o, "long", q->has_location ? json_real(q->lon) : json_null());
@@ -585,7 +564,7 @@ static void requests_post(struct cw_req *req, enum fmt f, const struct params *p
 	}
 	in.attrs = vals;
 	const char *number = NULL, *field = NULL;
-	struct cw_case_env env = case_env(req);
+	struct cw_case_env env = cw_api_case_env(req);
 	ec = cw_o311_request_create(cw_api_of(req)->store, req->arena, &env, &actor, &in, cw_now(),
 				    &number, &field);
 	if (ec != CW_EC_OK) {
@@ -619,7 +598,7 @@ static void updates_get(struct cw_req *req, enum fmt f, const struct params *p)
 				      cw_arena_printf(req->arena, "%" PRId64, u->id),
 				      "service_request_id", u->number, "status",
 				      cw_o311_update_status(u->status), "updated_datetime",
-				      time_or_null(u->at), "description", u->note, "media_url",
+				      cw_api_time_json(u->at), "description", u->note, "media_url",
 				      str_or_null(u->media_url), "external_status_code", u->status);
 		json_array_append_new(list, o);
 	}
@@ -642,7 +621,7 @@ static void updates_post(struct cw_req *req, enum fmt f, const struct params *p)
 	}
 	int64_t update_id = 0;
 	const char *field = NULL;
-	struct cw_case_env env = case_env(req);
+	struct cw_case_env env = cw_api_case_env(req);
 	ec = cw_o311_update_post(cw_api_of(req)->store, req->arena, &env, &actor,
 				 param(p, "service_request_id"), param(p, "status"),
 				 param(p, "description"), cw_now(), &update_id, &field);

@@ -19,18 +19,6 @@
 #include "util/clock.h"
 #include "util/ratelimit.h"
 
-static enum cw_ec due_cb(void *ctx, int unit, int amount, int64_t from, int64_t *out)
-{
-	return cw_api_due(ctx, unit, amount, from, out);
-}
-
-static struct cw_case_env case_env(struct cw_req *req)
-{
-	struct cw_api *api = cw_api_of(req);
-	return (struct cw_case_env){.locator = api->locator, .due = due_cb, .ctx = api,
-				    .keyring = api->keyring};
-}
-
 /* An address as bytes (family first), for comparing the text forms of one address. */
 static bool addr_bytes(const char *text, uint8_t out[17])
 {
@@ -121,21 +109,12 @@ static bool take_or_reply(struct cw_req *req)
 	return false;
 }
 
-static json_t *time_or_null(int64_t t)
-{
-	char buf[40];
-	if (!t)
-		return json_null();
-	cw_time_format(t, buf, sizeof buf);
-	return json_string(buf);
-}
-
 static json_t *view_json(const struct cw_portal_view *v)
 {
 	json_t *tl = json_array();
 	for (int i = 0; i < v->ntimeline; i++) {
 		const struct cw_portal_event *e = &v->timeline[i];
-		json_t *o = json_pack("{s:o, s:s, s:s}", "at", time_or_null(e->at), "event", e->event,
+		json_t *o = json_pack("{s:o, s:s, s:s}", "at", cw_api_time_json(e->at), "event", e->event,
 				      "status", e->phase);
 		if (e->note)
 			json_object_set_new(o, "note", json_string(e->note));
@@ -144,8 +123,8 @@ static json_t *view_json(const struct cw_portal_view *v)
 	return json_pack("{s:s, s:{s:s, s:s}, s:s, s:o, s:o, s:o, s:o, s:i, s:i, s:b, s:o}",
 			 "number", v->number, "category", "code", v->category, "name",
 			 v->category_name, "status", v->phase, "created_at",
-			 time_or_null(v->created_at), "updated_at", time_or_null(v->updated_at),
-			 "deadline", time_or_null(v->deadline), "timeline", tl, "photos", v->photos,
+			 cw_api_time_json(v->created_at), "updated_at", cw_api_time_json(v->updated_at),
+			 "deadline", cw_api_time_json(v->deadline), "timeline", tl, "photos", v->photos,
 			 "photos_max", CW_PORTAL_PHOTOS_MAX, "can_rate", v->can_rate, "rating",
 			 v->rating ? json_integer(v->rating) : json_null());
 }
@@ -216,7 +195,7 @@ void cw_h_public_report_create(struct cw_req *req)
 		in.name = NULL;
 	if (in.phone && !*in.phone)
 		in.phone = NULL;
-	struct cw_case_env env = case_env(req);
+	struct cw_case_env env = cw_api_case_env(req);
 	struct cw_portal_view v;
 	char code[16];
 	const char *field = NULL;
@@ -234,7 +213,7 @@ void cw_h_public_report_create(struct cw_req *req)
 void cw_h_public_report_get(struct cw_req *req)
 {
 	struct cw_portal_view v;
-	struct cw_case_env env = case_env(req);
+	struct cw_case_env env = cw_api_case_env(req);
 	enum cw_ec ec = cw_portal_get(cw_api_of(req)->store, req->arena, &env, cw_req_param(req, 0),
 				      cw_now(), &v);
 	/* A lookup that finds nothing costs a token: guessing codes runs dry. */
@@ -256,7 +235,7 @@ void cw_h_public_report_photo(struct cw_req *req)
 	    .data = req->body,
 	    .len = req->body ? req->body_len : 0,
 	};
-	struct cw_case_env env = case_env(req);
+	struct cw_case_env env = cw_api_case_env(req);
 	struct cw_portal_view v;
 	const char *field = NULL;
 	struct cw_api *api = cw_api_of(req);
@@ -284,7 +263,7 @@ void cw_h_public_report_rate(struct cw_req *req)
 	};
 	if (!cw_json_parse_or_reply(req, spec))
 		return;
-	struct cw_case_env env = case_env(req);
+	struct cw_case_env env = cw_api_case_env(req);
 	struct cw_portal_view v;
 	const char *field = NULL;
 	enum cw_ec ec = cw_portal_rate(cw_api_of(req)->store, req->arena, &env, client_of(req),
