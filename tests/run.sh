@@ -48,13 +48,14 @@ run_ctest() {
 }
 
 # node --test with the TAP reporter ends with "# pass N" and "# fail N".
-run_e2e() {
-	local bin=$1 label=$2
-	local out="$log_dir/e2e-$label.log"
-	shift 2
-	step "end-to-end API tests ($label)"
-	env CW_BIN="$bin" "$@" node --test --test-reporter=tap --test-timeout=120000 \
-		--test-concurrency=2 tests/e2e/ >"$out" 2>&1
+# run_node DIR TIMEOUT_MS BIN LABEL TITLE [ENV=VALUE…]
+run_node() {
+	local dir=$1 timeout=$2 bin=$3 label=$4 title=$5
+	local out="$log_dir/node-$label.log"
+	shift 5
+	step "$title ($label)"
+	env CW_BIN="$bin" "$@" node --test --test-reporter=tap --test-timeout="$timeout" \
+		--test-concurrency=2 "$dir" >"$out" 2>&1
 	local p f
 	p=$(grep -E '^# pass [0-9]+' "$out" | tail -1 | awk '{print $3}')
 	f=$(grep -E '^# fail [0-9]+' "$out" | tail -1 | awk '{print $3}')
@@ -66,30 +67,18 @@ run_e2e() {
 	passed=$((passed + p)); failed=$((failed + f))
 	if [ "$f" -ne 0 ]; then
 		grep -E '^ *not ok' "$out" | head -40
-		grep -A25 -E '^ *not ok' "$out" | head -200
-	fi
-}
-
-# The console in Debian's Chromium (playwright-core): one server and browser per file.
-run_browser() {
-	local bin=$1 label=$2
-	local out="$log_dir/browser-$label.log"
-	step "browser tests of the web console ($label)"
-	env CW_BIN="$bin" node --test --test-reporter=tap --test-timeout=300000 \
-		--test-concurrency=2 tests/browser/ >"$out" 2>&1
-	local p f
-	p=$(grep -E '^# pass [0-9]+' "$out" | tail -1 | awk '{print $3}')
-	f=$(grep -E '^# fail [0-9]+' "$out" | tail -1 | awk '{print $3}')
-	if [ -z "$p" ] || [ -z "$f" ]; then
-		echo "node --test ($label) did not finish: see below"; tail -40 "$out"
-		failed=$((failed + 1)); return
-	fi
-	echo "  $p passed, $f failed (screenshots in docs/screenshots/)"
-	passed=$((passed + p)); failed=$((failed + f))
-	if [ "$f" -ne 0 ]; then
-		grep -E '^ *not ok' "$out" | head -40
 		grep -A40 -E '^ *not ok' "$out" | head -250
 	fi
+}
+# The API against the real binary; the console in Debian's Chromium (playwright-core,
+# one server and browser per file; it rewrites docs/screenshots/).
+run_e2e() {
+	local bin=$1 label=$2
+	shift 2
+	run_node tests/e2e/ 120000 "$bin" "$label" "end-to-end API tests" "$@"
+}
+run_browser() {
+	run_node tests/browser/ 300000 "$1" "$2" "browser tests of the web console"
 }
 
 step "dependencies"
