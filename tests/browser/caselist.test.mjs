@@ -18,17 +18,7 @@ async function seed() {
   const gw = await srv.session('gw_001');
   const center = await srv.session('center');
   const dept = await srv.session('cg_dept');
-  const admin = await srv.session('admin');
-  const g = await srv.get(`/api/v1/grids/${gw.user.region}`, { session: admin });
-  assert.equal(g.status, 200, g.text);
-  const geom = g.json.boundary;
-  const ring = geom.type === 'Polygon' ? geom.coordinates[0] : geom.coordinates[0][0];
-  const c = ring.slice(0, -1).reduce((a, p) => [a[0] + p[0] / (ring.length - 1), a[1] + p[1] / (ring.length - 1)], [0, 0]);
-  let point;
-  for (const p of [c, ...ring.map((q) => [(q[0] + c[0]) / 2, (q[1] + c[1]) / 2])]) {
-    const r = await srv.get(`/api/v1/grids/locate?lon=${p[0]}&lat=${p[1]}`, { session: admin });
-    if (r.status === 200 && r.json.grid === gw.user.region) { point = p; break; }
-  }
+  const point = await srv.pointInGrid(gw.user.region);
   assert.ok(point, 'a point in gw_001’s grid');
   const deps = await srv.get('/api/v1/departments?limit=200', { session: center });
   const cgj = deps.json.items.find((d) => d.code === 'cgj-340600000000');

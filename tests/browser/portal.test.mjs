@@ -48,18 +48,8 @@ function png(w = 64, hgt = 48) {
 }
 
 async function gridPoint(server) {
-  const a = await server.session('admin');
   const gw = await server.session('gw_001');
-  const grid = (await server.get('/api/v1/session', { session: gw })).json.user.region;
-  const g = await server.get(`/api/v1/grids/${grid}`, { session: a });
-  const geom = g.json.boundary;
-  const ring = geom.type === 'Polygon' ? geom.coordinates[0] : geom.coordinates[0][0];
-  const c = ring.slice(0, -1).reduce((s, p) => [s[0] + p[0] / (ring.length - 1), s[1] + p[1] / (ring.length - 1)], [0, 0]);
-  for (const p of [c, ...ring.map((q) => [(q[0] + c[0]) / 2, (q[1] + c[1]) / 2])]) {
-    const r = await server.get(`/api/v1/grids/locate?lon=${p[0]}&lat=${p[1]}`, { session: a });
-    if (r.status === 200 && r.json.grid === grid) return p;
-  }
-  assert.fail('a point inside gw_001’s grid');
+  return server.pointInGrid(gw.user.region);
 }
 
 const cases = () => Number(env.db.exec('SELECT count(*) FROM cases').stdout.trim());

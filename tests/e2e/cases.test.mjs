@@ -27,20 +27,7 @@ before(async () => {
 	assert.equal(me.status, 200, me.text);
 	gridCode = me.json.user?.region ?? me.json.region;
 	assert.match(gridCode, /^\d{15}$/, me.text);
-	const g = await srv.get(`/api/v1/grids/${gridCode}`, { session: admin });
-	assert.equal(g.status, 200, g.text);
-	// An interior point: try the vertex average, then points between it and each vertex.
-	const geom = g.json.boundary;
-	const ring = geom.type === 'Polygon' ? geom.coordinates[0] : geom.coordinates[0][0];
-	const c = ring.slice(0, -1).reduce((a, p) => [a[0] + p[0] / (ring.length - 1), a[1] + p[1] / (ring.length - 1)], [0, 0]);
-	const tries = [c, ...ring.map((p) => [(p[0] + c[0]) / 2, (p[1] + c[1]) / 2])];
-	for (const p of tries) {
-		const r = await srv.get(`/api/v1/grids/locate?lon=${p[0]}&lat=${p[1]}`, { session: admin });
-		if (r.status === 200 && r.json.grid === gridCode) {
-			point = p;
-			break;
-		}
-	}
+	point = await srv.pointInGrid(gridCode);
 	assert.ok(point, 'a point inside gw_001’s grid');
 });
 

@@ -519,6 +519,23 @@ export class Server {
 		return this.sessions.get(username);
 	}
 
+	/* A point [lon, lat] inside grid `code` (the demo's gw_001 works one: its home
+	 * region): the vertex average, else a point between it and a vertex, whichever the
+	 * server locates in that grid. */
+	async pointInGrid(code) {
+		const admin = await this.session('admin');
+		const g = await this.get(`/api/v1/grids/${code}`, { session: admin });
+		assert.equal(g.status, 200, g.text);
+		const geom = g.json.boundary;
+		const ring = geom.type === 'Polygon' ? geom.coordinates[0] : geom.coordinates[0][0];
+		const c = ring.slice(0, -1).reduce((a, p) => [a[0] + p[0] / (ring.length - 1), a[1] + p[1] / (ring.length - 1)], [0, 0]);
+		for (const p of [c, ...ring.map((q) => [(q[0] + c[0]) / 2, (q[1] + c[1]) / 2])]) {
+			const r = await this.get(`/api/v1/grids/locate?lon=${p[0]}&lat=${p[1]}`, { session: admin });
+			if (r.status === 200 && r.json.grid === code) return p;
+		}
+		assert.fail(`a point inside grid ${code}`);
+	}
+
 	/* GET /api/v1/audit as the auditor with a query object; returns the reply. */
 	async audit(query = {}) {
 		const s = await this.session('auditor');

@@ -61,18 +61,7 @@ before(async () => {
 	xs = await srv.session('xs_center');
 	const me = await srv.get('/api/v1/session', { session: gw });
 	gridCode = me.json.user?.region ?? me.json.region;
-	const g = await srv.get(`/api/v1/grids/${gridCode}`, { session: admin });
-	assert.equal(g.status, 200, g.text);
-	const geom = g.json.boundary;
-	const ring = geom.type === 'Polygon' ? geom.coordinates[0] : geom.coordinates[0][0];
-	const c = ring.slice(0, -1).reduce((a, p) => [a[0] + p[0] / (ring.length - 1), a[1] + p[1] / (ring.length - 1)], [0, 0]);
-	for (const p of [c, ...ring.map((q) => [(q[0] + c[0]) / 2, (q[1] + c[1]) / 2])]) {
-		const r = await srv.get(`/api/v1/grids/locate?lon=${p[0]}&lat=${p[1]}`, { session: admin });
-		if (r.status === 200 && r.json.grid === gridCode) {
-			point = p;
-			break;
-		}
-	}
+	point = await srv.pointInGrid(gridCode);
 	assert.ok(point, 'a point inside gw_001’s grid');
 	const deps = await srv.get('/api/v1/departments?limit=200', { session: admin });
 	cgj = deps.json.items.find((d) => d.code === 'cgj-340600000000');
