@@ -4,7 +4,7 @@
 import { api, ApiError, errorText } from '../api.js';
 import { fmtNumber, t, tOr } from '../i18n.js';
 import { emptyState, field, h, pageTitle, showFormError, toast, withProgress } from '../ui.js';
-import { dataTable, guard, openDialog, progressBar, uploadWithProgress } from './admin_shared.js';
+import { dataTable, guard, openDialog, progressBar, uploadChosen } from './admin_shared.js';
 
 const UNITS = ['working_hours', 'working_days', 'days'];
 const UNIT_MAX = { working_hours: 960, working_days: 250, days: 365 };
@@ -142,31 +142,9 @@ export default async function render(view, ctx) {
 	uploadCard.append(h('h2', { id: 'cat-upload-title', text: t('admin.categories.upload') }), h('p', { class: 'hint', text: t('admin.categories.uploadHint') }), h('p', {}, download), form, result);
 	form.addEventListener('submit', async (e) => {
 		e.preventDefault();
-		file.setError(null);
 		result.replaceChildren();
-		const f = file.input.files[0];
-		if (!f) {
-			file.setError(t('admin.chooseFile'));
-			file.input.focus();
-			return;
-		}
-		if (f.size > CSV_MAX) {
-			file.setError(t('admin.fileTooLarge', { size: '4 MB' }));
-			return;
-		}
-		submit.disabled = true;
-		let res;
-		try {
-			res = await uploadWithProgress(ctx, 'PUT', '/api/v1/categories', f, 'text/csv; charset=utf-8', (x) => {
-				if (x >= 1) progress.busy(t('admin.checking'));
-				else progress.set(x, t('admin.uploading', { percent: `${Math.round(x * 100)}%` }));
-			});
-		} catch {
-			res = { status: 0, data: null };
-		} finally {
-			submit.disabled = false;
-			progress.hide();
-		}
+		const res = await uploadChosen(ctx, { file, max: CSV_MAX, maxText: '4 MB', submit, progress, method: 'PUT', path: '/api/v1/categories', type: 'text/csv; charset=utf-8' });
+		if (!res) return;
 		if (res.status === 200) {
 			const text = t('admin.categories.uploadDone', { rows: fmtNumber(res.data.rows), changed: fmtNumber(res.data.changed) });
 			result.append(h('p', { class: 'admin-ok', attrs: { role: 'status' }, text }));

@@ -4,7 +4,7 @@
 import { api, ApiError, errorText } from '../api.js';
 import { fmtNumber, t } from '../i18n.js';
 import { emptyState, field, h, pageTitle, showFormError, toast, withProgress } from '../ui.js';
-import { dataTable, guard, progressBar, uploadWithProgress } from './admin_shared.js';
+import { dataTable, guard, progressBar, uploadChosen } from './admin_shared.js';
 
 const IMPORT_MAX = 32 << 20;
 
@@ -252,31 +252,9 @@ export default async function render(view, ctx) {
 	importCard.append(h('h2', { id: 'grid-import-title', text: t('admin.regions.import') }), h('p', { class: 'hint', text: t('admin.regions.importHint') }), form, result);
 	form.addEventListener('submit', async (e) => {
 		e.preventDefault();
-		file.setError(null);
 		result.replaceChildren();
-		const f = file.input.files[0];
-		if (!f) {
-			file.setError(t('admin.chooseFile'));
-			file.input.focus();
-			return;
-		}
-		if (f.size > IMPORT_MAX) {
-			file.setError(t('admin.fileTooLarge', { size: mib(IMPORT_MAX) }));
-			return;
-		}
-		submit.disabled = true;
-		let res;
-		try {
-			res = await uploadWithProgress(ctx, 'POST', '/api/v1/grids/import', f, 'application/geo+json', (x) => {
-				if (x >= 1) progress.busy(t('admin.checking'));
-				else progress.set(x, t('admin.uploading', { percent: `${Math.round(x * 100)}%` }));
-			});
-		} catch {
-			res = { status: 0, data: null };
-		} finally {
-			submit.disabled = false;
-			progress.hide();
-		}
+		const res = await uploadChosen(ctx, { file, max: IMPORT_MAX, maxText: mib(IMPORT_MAX), submit, progress, method: 'POST', path: '/api/v1/grids/import', type: 'application/geo+json' });
+		if (!res) return;
 		if (res.status === 200) {
 			const text = t('admin.regions.importDone', { created: fmtNumber(res.data.created), updated: fmtNumber(res.data.updated) });
 			result.append(h('p', { class: 'admin-ok', attrs: { role: 'status' }, text }));

@@ -78,6 +78,35 @@ export function uploadWithProgress(ctx, method, path, file, contentType, onProgr
 }
 
 /* A table with a caption; columns: [{label, value(row) → string|Node}]. */
+/* Uploads the file chosen in `file` (a ui.js field) with the progress bar while the
+ * button is disabled: → {status, data} (status 0 when the network failed), or null when
+ * no file was chosen or it is over `max` bytes (the field says so). */
+export async function uploadChosen(ctx, { file, max, maxText, submit, progress, method, path, type }) {
+	file.setError(null);
+	const f = file.input.files[0];
+	if (!f) {
+		file.setError(t('admin.chooseFile'));
+		file.input.focus();
+		return null;
+	}
+	if (f.size > max) {
+		file.setError(t('admin.fileTooLarge', { size: maxText }));
+		return null;
+	}
+	submit.disabled = true;
+	try {
+		return await uploadWithProgress(ctx, method, path, f, type, (x) => {
+			if (x >= 1) progress.busy(t('admin.checking'));
+			else progress.set(x, t('admin.uploading', { percent: `${Math.round(x * 100)}%` }));
+		});
+	} catch {
+		return { status: 0, data: null };
+	} finally {
+		submit.disabled = false;
+		progress.hide();
+	}
+}
+
 export function dataTable(caption, columns, rows, { className = '' } = {}) {
 	return h('div', { class: 'table-wrap' },
 		h('table', { class: `admin-table ${className}` },
