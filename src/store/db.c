@@ -23,6 +23,20 @@ struct cw_db_slot {
 	bool in_use;
 };
 
+/* One caller's write transaction waiting for, or in, a group commit (see db.h). */
+struct cw_db_job {
+	cw_tx_fn fn;
+	void *ctx;
+	struct cw_arena *arena;
+	char *err; /* the caller's message buffer, or NULL */
+	size_t errlen;
+	int rc;
+	bool done;   /* rc is final: the batch committed or failed */
+	bool leader; /* this caller runs the next batch */
+	pthread_cond_t cv;
+	struct cw_db_job *next;
+};
+
 struct cw_db {
 	const struct cw_db_driver *drv;
 	char *target;     /* what the driver connects to; may hold a password */
@@ -31,6 +45,13 @@ struct cw_db {
 	pthread_cond_t cv; /* signalled when a slot is returned */
 	int nslots;
 	struct cw_db_slot *slots;
+	/* Group commit: the queue of write jobs and the one write connection. */
+	bool group;
+	pthread_mutex_t wmu;
+	struct cw_db_job *qhead, *qtail;
+	bool writing;		/* a leader is running a batch */
+	struct cw_db_conn *wconn; /* used only by the leader; NULL until first used */
+	uint64_t batches, jobs;	/* commits and the write transactions they carried */
 };
 
 struct cw_tx {
@@ -176,9 +197,164 @@ static void backoff(int attempt)
 	nanosleep(&ts, NULL);
 }
 
+/* ---- group commit (see db.h) ---- */
+
+#define CW_DB_BATCH_MAX 512 /* write transactions in one commit, at most */
+
+static int savepoint(struct cw_db *db, const char *sql)
+{
+	return db->drv->query(db->wconn, NULL, sql, NULL, 0, NULL);
+}
+
+/* Runs one job in its own savepoint. Returns false when the whole transaction was
+ * lost (an error that made SQLite roll it back), true otherwise; job->rc is set. */
+static bool run_job(struct cw_db *db, struct cw_db_job *job)
+{
+	struct cw_tx tx = {.db = db, .conn = db->wconn, .arena = job->arena};
+	int rc = savepoint(db, "SAVEPOINT cw_job");
+	if (rc == CW_DB_OK) {
+		rc = job->fn(&tx, job->ctx);
+		if (rc == CW_DB_OK && db->drv->in_tx(db->wconn))
+			rc = savepoint(db, "RELEASE cw_job");
+	}
+	job->rc = rc;
+	if (!db->drv->in_tx(db->wconn))
+		return false;
+	if (rc != CW_DB_OK && (savepoint(db, "ROLLBACK TO cw_job") != CW_DB_OK ||
+			       savepoint(db, "RELEASE cw_job") != CW_DB_OK))
+		return false;
+	return true;
+}
+
+/* The leader's work: batch[0..n) in one transaction, one commit. A job that fails
+ * is rolled back to its savepoint and keeps its code; a busy database (another
+ * process writing) or a lost transaction runs the batch again, like run_tx. */
+static void run_batch(struct cw_db *db, struct cw_db_job **jobs, int n)
+{
+	if (!db->wconn) {
+		char msg[512] = "";
+		if (db->drv->connect(db->target, &db->wconn, msg, sizeof msg) != CW_DB_OK) {
+			scrub(db, msg, sizeof msg);
+			cw_error("store: cannot connect: %s", msg);
+			db->wconn = NULL;
+			for (int i = 0; i < n; i++) {
+				jobs[i]->rc = CW_DB_ERROR;
+				if (jobs[i]->err)
+					set_err(jobs[i]->err, jobs[i]->errlen, "%s", msg);
+			}
+			return;
+		}
+	}
+	for (int attempt = 0;;) {
+		int rc = db->drv->begin(db->wconn, true);
+		bool began = rc == CW_DB_OK;
+		if (began) {
+			int lost = -1, ok = 0;
+			for (int i = 0; i < n && lost < 0; i++)
+				for (int again = 0;; again++) {
+					if (!run_job(db, jobs[i])) {
+						lost = i;
+						break;
+					}
+					/* A busy statement is retried, like run_tx. */
+					if (jobs[i]->rc != CW_DB_BUSY || again >= CW_DB_RETRIES)
+						break;
+					backoff(again);
+				}
+			if (lost >= 0) {
+				/* The job that lost the transaction keeps its code; the others
+				 * run again without it. */
+				db->drv->rollback(db->wconn);
+				struct cw_db_job *bad = jobs[lost];
+				if (bad->rc == CW_DB_OK)
+					bad->rc = CW_DB_ERROR;
+				memmove(jobs + lost, jobs + lost + 1,
+					(size_t)(n - lost - 1) * sizeof *jobs);
+				jobs[--n] = bad; /* past the end, still the caller's to wake */
+				if (n == 0)
+					return;
+				continue;
+			}
+			for (int i = 0; i < n; i++)
+				ok += jobs[i]->rc == CW_DB_OK;
+			/* A batch of failures has nothing to make durable. */
+			rc = ok ? db->drv->commit(db->wconn) : db->drv->rollback(db->wconn);
+			if (rc == CW_DB_OK) {
+				db->batches++;
+				db->jobs += (uint64_t)n;
+				return;
+			}
+			db->drv->rollback(db->wconn);
+		}
+		if (rc != CW_DB_BUSY || attempt >= CW_DB_RETRIES) {
+			if (rc == CW_DB_BUSY)
+				cw_warn("store: write batch still busy after %d attempts",
+					CW_DB_RETRIES + 1);
+			/* Nothing of the batch was committed; a job that failed by
+			 * itself keeps its own code. */
+			for (int i = 0; i < n; i++)
+				if (!began || jobs[i]->rc == CW_DB_OK)
+					jobs[i]->rc = rc;
+			return;
+		}
+		backoff(attempt++);
+	}
+}
+
+static int group_run(struct cw_db *db, struct cw_arena *a, cw_tx_fn fn, void *ctx, char *err,
+		     size_t errlen)
+{
+	struct cw_db_job job = {.fn = fn, .ctx = ctx, .arena = a, .err = err, .errlen = errlen,
+				.rc = CW_DB_ERROR};
+	pthread_cond_init(&job.cv, NULL);
+	pthread_mutex_lock(&db->wmu);
+	if (db->qtail)
+		db->qtail->next = &job;
+	else
+		db->qhead = &job;
+	db->qtail = &job;
+	if (!db->writing) {
+		db->writing = true;
+		job.leader = true;
+	}
+	while (!job.done && !job.leader)
+		pthread_cond_wait(&job.cv, &db->wmu);
+	if (!job.done) {
+		/* The leader: the queue's head is this job, so the batch holds it. */
+		struct cw_db_job *batch[CW_DB_BATCH_MAX];
+		int n = 0;
+		while (db->qhead && n < CW_DB_BATCH_MAX) {
+			batch[n++] = db->qhead;
+			db->qhead = db->qhead->next;
+		}
+		if (!db->qhead)
+			db->qtail = NULL;
+		pthread_mutex_unlock(&db->wmu);
+		run_batch(db, batch, n);
+		pthread_mutex_lock(&db->wmu);
+		for (int i = 0; i < n; i++) {
+			batch[i]->done = true;
+			if (batch[i] != &job)
+				pthread_cond_signal(&batch[i]->cv);
+		}
+		/* Hand over to the first caller that queued meanwhile. */
+		if (db->qhead) {
+			db->qhead->leader = true;
+			pthread_cond_signal(&db->qhead->cv);
+		} else {
+			db->writing = false;
+		}
+	}
+	pthread_mutex_unlock(&db->wmu);
+	pthread_cond_destroy(&job.cv);
+	return job.rc;
+}
+
 static int run_tx(struct cw_db *db, struct cw_arena *a, bool write, cw_tx_fn fn, void *ctx,
 		  char *err, size_t errlen)
 {
+	if (write && db->group)
+		return group_run(db, a, fn, ctx, err, errlen);
 	int slot, rc;
 	char msg[512];
 	if (pool_get(db, &slot, msg, sizeof msg) != CW_DB_OK) {
@@ -375,6 +551,10 @@ struct cw_db *cw_db_open(const char *url, int pool_size, char *err, size_t errle
 	    (strcmp(target, ":memory:") == 0 || strncmp(target, "file::memory:", 13) == 0))
 		db->nslots = 1;
 	db->slots = cw_xcalloc((size_t)db->nslots, sizeof *db->slots);
+	/* A file database writes through the group committer; an in-memory one has only
+	 * its one connection. */
+	pthread_mutex_init(&db->wmu, NULL);
+	db->group = drv->in_tx && db->nslots > 1;
 
 	if (migrate(db, err, errlen) != CW_DB_OK) {
 		if (err)
@@ -392,6 +572,13 @@ void cw_db_close(struct cw_db *db)
 	for (int i = 0; i < db->nslots; i++)
 		if (db->slots[i].conn)
 			db->drv->disconnect(db->slots[i].conn);
+	if (db->wconn) {
+		if (db->batches)
+			cw_debug("store: %llu write transactions in %llu commits",
+				 (unsigned long long)db->jobs, (unsigned long long)db->batches);
+		db->drv->disconnect(db->wconn);
+	}
+	pthread_mutex_destroy(&db->wmu);
 	free(db->slots);
 	pthread_cond_destroy(&db->cv);
 	pthread_mutex_destroy(&db->mu);

@@ -68,6 +68,9 @@ struct cw_db_driver {
 		     const struct cw_db_param *params, int nparams, struct cw_db_result *out);
 	/* Runs a script of several statements without parameters (migrations). */
 	int (*exec_script)(struct cw_db_conn *c, const char *sql);
+	/* Whether a transaction is open: false after an error that rolled it back by
+	 * itself. NULL for a driver without group commit. */
+	bool (*in_tx)(struct cw_db_conn *c);
 };
 
 extern const struct cw_db_driver cw_db_driver_sqlite;
@@ -90,7 +93,18 @@ typedef int (*cw_tx_fn)(struct cw_tx *tx, void *ctx);
  * CW_DB_OK; rolls back otherwise and returns fn's code. On CW_DB_BUSY (from fn or
  * from the commit) it rolls back and runs fn again, up to 10 times with growing
  * random back-off, so fn must have no effects outside the transaction other than
- * writing into its ctx. Result memory comes from `a`. */
+ * writing into its ctx. Result memory comes from `a`.
+ *
+ * Group commit (SQLite files): write transactions do not take a pooled connection.
+ * Callers queue their fn; the first caller that finds no batch running becomes the
+ * writer, takes every queued fn, runs each in a SAVEPOINT of one transaction on the
+ * one write connection (a fn that fails is rolled back to its savepoint and gets its
+ * code), commits once, and wakes each caller with its result. So a write is still
+ * acknowledged only after its commit, but concurrent writers share one fsync. fn may
+ * run on another caller's thread (never two at once), may see the uncommitted changes
+ * of fns queued before it, and may be run again if the batch's commit is retried.
+ * Read transactions keep their pooled connections and are never blocked by writes
+ * (WAL). fn must not start another transaction. */
 int cw_db_run_tx(struct cw_db *db, struct cw_arena *a, bool write, cw_tx_fn fn, void *ctx);
 
 int cw_tx_query(struct cw_tx *tx, const char *sql, const struct cw_db_param *params,

@@ -18,6 +18,12 @@ struct cw_stmt_slot {
 	char *sql; /* the cache key, NULL when the slot is empty */
 	sqlite3_stmt *st;
 	uint64_t used; /* tick of the last use, for LRU eviction */
+	/* Parameter "$k" is bound at index pidx[k - 1] (0: the statement does not use
+	 * it), k = 1 … maxk; -1 in maxk: a parameter not of that form. Looked up once at
+	 * prepare time: sqlite3_bind_parameter_index is a linear search by name, which
+	 * made a 200-row INSERT quadratic. */
+	int maxk;
+	int *pidx;
 };
 
 struct cw_db_conn {
@@ -66,7 +72,30 @@ static uint64_t fnv1a(const char *s)
 	return h;
 }
 
-static sqlite3_stmt *stmt_get(struct cw_db_conn *c, const char *sql, int *rc)
+/* Fills the slot's "$k" -> index map (see struct cw_stmt_slot). */
+static void map_params(struct cw_stmt_slot *slot)
+{
+	int n = sqlite3_bind_parameter_count(slot->st), maxk = 0;
+	slot->pidx = NULL;
+	for (int i = 1; i <= n; i++) {
+		const char *name = sqlite3_bind_parameter_name(slot->st, i);
+		int k = name && name[0] == '$' ? atoi(name + 1) : 0;
+		if (k < 1) {
+			slot->maxk = -1;
+			return;
+		}
+		if (k > maxk)
+			maxk = k;
+	}
+	slot->maxk = maxk;
+	if (!maxk)
+		return;
+	slot->pidx = cw_xcalloc((size_t)maxk, sizeof *slot->pidx);
+	for (int i = 1; i <= n; i++)
+		slot->pidx[atoi(sqlite3_bind_parameter_name(slot->st, i) + 1) - 1] = i;
+}
+
+static struct cw_stmt_slot *stmt_get(struct cw_db_conn *c, const char *sql, int *rc)
 {
 	uint64_t h = fnv1a(sql);
 	struct cw_stmt_slot *victim = NULL;
@@ -79,7 +108,7 @@ static sqlite3_stmt *stmt_get(struct cw_db_conn *c, const char *sql, int *rc)
 		}
 		if (s->hash == h && strcmp(s->sql, sql) == 0) {
 			s->used = ++c->tick;
-			return s->st;
+			return s;
 		}
 		if (!victim || (victim->sql && s->used < victim->used))
 			victim = s;
@@ -95,43 +124,33 @@ static sqlite3_stmt *stmt_get(struct cw_db_conn *c, const char *sql, int *rc)
 	if (victim->sql) {
 		sqlite3_finalize(victim->st);
 		free(victim->sql);
+		free(victim->pidx);
 	}
 	victim->hash = h;
 	victim->sql = cw_xstrdup(sql);
 	victim->st = st;
 	victim->used = ++c->tick;
-	return st;
-}
-
-/* Every parameter of the statement must be "$k" with k <= nparams: PostgreSQL
- * refuses a missing parameter, so SQLite must not quietly bind it to NULL. */
-static bool params_ok(sqlite3_stmt *st, int nparams)
-{
-	int n = sqlite3_bind_parameter_count(st);
-	for (int i = 1; i <= n; i++) {
-		const char *name = sqlite3_bind_parameter_name(st, i);
-		if (!name || name[0] != '$' || atoi(name + 1) < 1 || atoi(name + 1) > nparams)
-			return false;
-	}
-	return true;
+	map_params(victim);
+	return victim;
 }
 
 static int sq_query(struct cw_db_conn *c, struct cw_arena *a, const char *sql,
 		    const struct cw_db_param *params, int nparams, struct cw_db_result *out)
 {
 	int rc = SQLITE_OK;
-	sqlite3_stmt *st = stmt_get(c, sql, &rc);
-	if (!st)
+	struct cw_stmt_slot *slot = stmt_get(c, sql, &rc);
+	if (!slot)
 		return fail(c, rc, sql);
-	if (!params_ok(st, nparams)) {
+	sqlite3_stmt *st = slot->st;
+	/* Every parameter of the statement must be "$k" with k <= nparams: PostgreSQL
+	 * refuses a missing parameter, so SQLite must not quietly bind it to NULL. */
+	if (slot->maxk < 0 || slot->maxk > nparams) {
 		cw_error("sqlite: statement parameters do not match the %d given (in: %.160s)",
 			 nparams, sql);
 		return CW_DB_ERROR;
 	}
-	char name[16];
-	for (int i = 0; i < nparams && rc == SQLITE_OK; i++) {
-		snprintf(name, sizeof name, "$%d", i + 1);
-		int idx = sqlite3_bind_parameter_index(st, name);
+	for (int i = 0; i < slot->maxk && rc == SQLITE_OK; i++) {
+		int idx = slot->pidx[i];
 		if (idx == 0)
 			continue; /* this statement does not use $i */
 		switch (params[i].type) {
@@ -207,6 +226,7 @@ static void sq_disconnect(struct cw_db_conn *c)
 			continue;
 		sqlite3_finalize(c->cache[i].st);
 		free(c->cache[i].sql);
+		free(c->cache[i].pidx);
 	}
 	if (sqlite3_close(c->db) != SQLITE_OK)
 		cw_error("sqlite: close: %s", sqlite3_errmsg(c->db));
@@ -282,6 +302,11 @@ static int sq_rollback(struct cw_db_conn *c)
 	return sq_query(c, NULL, "ROLLBACK", NULL, 0, NULL);
 }
 
+static bool sq_in_tx(struct cw_db_conn *c)
+{
+	return !sqlite3_get_autocommit(c->db);
+}
+
 const struct cw_db_driver cw_db_driver_sqlite = {
     .name = "sqlite",
     .dialect = CW_DIALECT_SQLITE,
@@ -292,4 +317,5 @@ const struct cw_db_driver cw_db_driver_sqlite = {
     .rollback = sq_rollback,
     .query = sq_query,
     .exec_script = sq_exec_script,
+    .in_tx = sq_in_tx,
 };

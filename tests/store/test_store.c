@@ -15,6 +15,7 @@
 #include "core/audit.h"
 #include "core/auth.h"
 #include "core/region.h"
+#include "store/db.h"
 #include "store/migrations.h"
 #include "store/store.h"
 #include "util/arena.h"
@@ -988,6 +989,122 @@ static void test_concurrent_appends(void **state)
 		assert_int_equal(w[i].ok, PER_THREAD);
 	}
 	assert_int_equal(verified_chain_length(), before + THREADS * PER_THREAD);
+}
+
+/* ---- group commit: concurrent writers share commits, each keeps its own outcome ---- */
+
+#define GC_THREADS 16
+#define GC_PER_THREAD 30
+
+enum gc_kind { GC_OK, GC_REFUSE, GC_DUPLICATE, GC_LOSE };
+
+static enum gc_kind gc_kind_of(int t, int k)
+{
+	int n = t * GC_PER_THREAD + k;
+	if (n % 5 == 1)
+		return GC_REFUSE; /* inserts, then the caller's own check fails */
+	if (n % 7 == 2)
+		return GC_DUPLICATE; /* inserts, then breaks the primary key */
+	if (n % 11 == 3)
+		return GC_LOSE; /* ends the whole transaction (SQLite only) */
+	return GC_OK;
+}
+
+struct gc_job {
+	int t, k;
+	bool lose; /* the backend has group commit, so GC_LOSE is exercised */
+};
+
+static int gc_fn(struct cw_tx *tx, void *p)
+{
+	struct gc_job *j = p;
+	int id = j->t * 1000 + j->k + 1;
+	enum gc_kind kind = gc_kind_of(j->t, j->k);
+	int rc = CW_TXQ(tx, "INSERT INTO gc_rows (id, who) VALUES ($1, $2)", NULL, CW_P_INT(id),
+			CW_P_INT(j->t));
+	if (rc != CW_DB_OK)
+		return rc;
+	if (kind == GC_REFUSE)
+		return CW_DB_ABORT;
+	if (kind == GC_DUPLICATE)
+		return CW_TXQ(tx, "INSERT INTO gc_rows (id, who) VALUES ($1, $2)", NULL,
+			      CW_P_INT(id), CW_P_INT(j->t));
+	if (kind == GC_LOSE && j->lose)
+		return cw_tx_query(tx, "ROLLBACK", NULL, 0, NULL);
+	return CW_DB_OK;
+}
+
+struct gc_worker {
+	pthread_t thread;
+	int t;
+	bool lose;
+	int rc[GC_PER_THREAD];
+};
+
+static void *gc_main(void *p)
+{
+	struct gc_worker *w = p;
+	for (int k = 0; k < GC_PER_THREAD; k++) {
+		struct cw_arena *a = cw_arena_new();
+		struct gc_job j = {.t = w->t, .k = k, .lose = w->lose};
+		w->rc[k] = cw_store_tx(S, a, true, gc_fn, &j);
+		cw_arena_free(a);
+	}
+	return NULL;
+}
+
+static int gc_setup(struct cw_tx *tx, void *p)
+{
+	(void)p;
+	int rc = cw_tx_query(tx, "DROP TABLE IF EXISTS gc_rows", NULL, 0, NULL);
+	return rc ? rc
+		  : cw_tx_query(tx, "CREATE TABLE gc_rows (id INTEGER PRIMARY KEY, who INTEGER)",
+				NULL, 0, NULL);
+}
+
+static int gc_count(struct cw_tx *tx, void *p)
+{
+	struct cw_db_result r;
+	int rc = CW_TXQ(tx, "SELECT count(*) FROM gc_rows WHERE id = $1", &r, CW_P_INT(*(int *)p));
+	if (rc == CW_DB_OK)
+		*(int *)p = (int)cw_db_cell_int(&r, 0, 0);
+	return rc;
+}
+
+static void test_group_commit(void **state)
+{
+	(void)state;
+	/* Losing the transaction mid-batch is a SQLite case (an I/O error or a full disk
+	 * rolls back by itself); PostgreSQL runs each writer in its own transaction. */
+	bool lose = cw_db_dialect(S) == CW_DIALECT_SQLITE;
+	assert_int_equal(run(true, gc_setup, NULL), CW_DB_OK);
+	struct gc_worker w[GC_THREADS];
+	for (int t = 0; t < GC_THREADS; t++) {
+		w[t] = (struct gc_worker){.t = t, .lose = lose};
+		assert_int_equal(pthread_create(&w[t].thread, NULL, gc_main, &w[t]), 0);
+	}
+	for (int t = 0; t < GC_THREADS; t++)
+		pthread_join(w[t].thread, NULL);
+	for (int t = 0; t < GC_THREADS; t++)
+		for (int k = 0; k < GC_PER_THREAD; k++) {
+			enum gc_kind kind = gc_kind_of(t, k);
+			if (kind == GC_LOSE && !lose)
+				kind = GC_OK;
+			int want = kind == GC_OK	   ? CW_DB_OK
+				   : kind == GC_REFUSE	   ? CW_DB_ABORT
+				   : kind == GC_DUPLICATE ? CW_DB_CONSTRAINT
+							   : -1;
+			if (want >= 0)
+				assert_int_equal(w[t].rc[k], want);
+			else
+				assert_int_not_equal(w[t].rc[k], CW_DB_OK);
+			/* Committed exactly when the caller was told so. */
+			int n = t * 1000 + k + 1;
+			assert_int_equal(run(false, gc_count, &n), CW_DB_OK);
+			if (n != (kind == GC_OK ? 1 : 0))
+				fail_msg("thread %d job %d (kind %d, rc %d): %d rows", t, k, (int)kind,
+					 w[t].rc[k], n);
+		}
 }
 
 /* ---- grids ---- */
@@ -2125,6 +2242,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_audit_list),
 	    cmocka_unit_test(test_audit_append_only),
 	    cmocka_unit_test(test_tx_rollback),
+	    cmocka_unit_test(test_group_commit),
 	    cmocka_unit_test(test_tx_busy_retry),
 	    cmocka_unit_test(test_concurrent_appends),
 	    cmocka_unit_test(test_grids),
