@@ -1,4 +1,5 @@
 /* cmd_serve.c - `civicgrid serve`: the HTTP server until SIGINT/SIGTERM, then drain. */
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -94,6 +95,13 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "civicgrid serve: unexpected argument %s\n", argv[i]);
 		return 2;
 	}
+	/* Freed memory stays in the process for the next request. By default glibc gives
+	 * the top of each thread's heap back with madvise as soon as it passes a moving
+	 * threshold; on a virtual machine each of those flushes the TLB of every core
+	 * (an interprocessor interrupt), which took 14% of the server's time when it
+	 * was creating cases, and the page faults of touching the memory again 7% more. */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_MMAP_THRESHOLD, 4 << 20);
 	/* Signals go to this thread's sigwait, not to the server's threads. */
 	sigset_t sigs;
 	sigemptyset(&sigs);
