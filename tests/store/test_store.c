@@ -15,6 +15,7 @@
 #include "core/audit.h"
 #include "core/auth.h"
 #include "core/region.h"
+#include "store/db.h"
 #include "store/migrations.h"
 #include "store/store.h"
 #include "util/arena.h"
@@ -1846,7 +1847,7 @@ static int index_text(struct cw_tx *tx, int64_t id, const char *text)
 {
 	static cw_search_term terms[CW_SEARCH_TERMS_MAX];
 	int n = 0;
-	char body[1024];
+	static char body[8192]; /* the whole folded text: SQLite recomputes old terms from it */
 	cw_search_index_terms(text, terms, &n, CW_SEARCH_TERMS_MAX);
 	cw_search_fold(text, body, sizeof body);
 	return cw_store_case_terms_replace(tx, id, terms, n, body);
@@ -1997,6 +1998,28 @@ static int case_search_text_fn(struct cw_tx *tx, void *ctx)
 		T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
 		for (int j = 0; j < n; j++)
 			T(v[j].id != c);
+	}
+	/* SQLite: the FTS5 index itself no longer holds the replaced terms for c (the
+	 * substring check alone would hide a stale term from the list above) */
+	if (cw_tx_dialect(tx) == CW_DIALECT_SQLITE) {
+		static const char *const stale[] = {"\"垃圾\"", "\"散落\"", "\"路灯\"", "\"灯\"",
+						    "\"不亮\""};
+		for (size_t i = 0; i < sizeof stale / sizeof stale[0]; i++) {
+			struct cw_db_result r;
+			int rc = CW_TXQ(tx,
+					"SELECT count(*) FROM case_fts WHERE case_fts MATCH $1 AND "
+					"rowid = $2",
+					&r, CW_P_TEXT(stale[i]), CW_P_INT(c));
+			T_OK(rc);
+			T(cw_db_cell_int(&r, 0, 0) == 0);
+		}
+		struct cw_db_result r;
+		int rc = CW_TXQ(tx,
+				"SELECT count(*) FROM case_fts WHERE case_fts MATCH '\"manh\"' AND "
+				"rowid = $1",
+				&r, CW_P_INT(c));
+		T_OK(rc);
+		T(cw_db_cell_int(&r, 0, 0) == 1);
 	}
 	static const char *found[] = {"窨井", "冒", "manh", "窨井 manhole"};
 	for (size_t i = 0; i < sizeof found / sizeof found[0]; i++) {
