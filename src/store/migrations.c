@@ -679,6 +679,21 @@ static const char m14_pg[] =
 static const char m12_sqlite[] = M12_INDEXES;
 static const char m12_pg[] = M12_INDEXES;
 
+/* Migration 15: the case search index on SQLite becomes a contentless FTS5 table
+ * (store_search.c): one row per case, rowid = case id, its terms joined by spaces. The
+ * ascii tokenizer keeps non-ASCII characters in tokens and splits on ASCII
+ * non-alphanumerics, so our terms are its tokens unchanged; detail='none' and
+ * columnsize=0 keep only which cases have a term. case_terms goes. PostgreSQL keeps
+ * case_terms: nothing to do. */
+static const char m15_sqlite[] =
+    "CREATE VIRTUAL TABLE case_fts USING fts5(terms, content='', detail='none',"
+    " columnsize=0, tokenize='ascii');"
+    "INSERT INTO case_fts (rowid, terms)"
+    " SELECT case_id, group_concat(term, ' ') FROM case_terms GROUP BY case_id;"
+    "INSERT INTO case_fts (case_fts) VALUES ('optimize');"
+    "DROP TABLE case_terms;";
+static const char m15_pg[] = "SELECT 1";
+
 const struct cw_migration cw_migrations[] = {
     {1, "initial schema", m1_sqlite, m1_pg},
     {2, "grids", m2_sqlite, m2_pg},
@@ -693,6 +708,7 @@ const struct cw_migration cw_migrations[] = {
     {11, "dashboard figures", m11_sqlite, m11_pg},
     {12, "case list filters", m12_sqlite, m12_pg},
     {14, "open311", m14_sqlite, m14_pg},
+    {15, "case search on FTS5 (SQLite)", m15_sqlite, m15_pg},
 };
 
 const int cw_migrations_count = (int)(sizeof cw_migrations / sizeof cw_migrations[0]);

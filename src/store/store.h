@@ -476,7 +476,9 @@ int cw_store_audit_tamper_for_tests(struct cw_tx *tx, int64_t seq, bool del);
 /* ---- the case search index (store_search.c; core/search.h) ---- */
 
 /* Makes terms[0..n) the case's index terms and `body` (its folded text, cw_search_fold)
- * the text its fragments are checked against, replacing what was there. */
+ * the text its fragments are checked against, replacing what was there. The terms must
+ * be cw_search_index_terms of the fields that body folds: SQLite's FTS5 index
+ * (migration 15) recomputes a case's old terms from its stored body to delete them. */
 int cw_store_case_terms_replace(struct cw_tx *tx, int64_t case_id, const cw_search_term *terms,
 				int n, const char *body);
 

@@ -254,8 +254,8 @@ int cw_store_case_list(struct cw_tx *tx, const struct cw_case_filter *f, int lim
 				       (int)(sizeof p / sizeof p[0]) - 2) != CW_DB_OK)
 		return CW_DB_ERROR;
 	if (f->q) {
-		int qrc = cw_store_case_search_conds(tx, f->q, sql, sizeof sql, &len, p, &np,
-						     (int)(sizeof p / sizeof p[0]) - 2);
+		int qrc = cw_store_case_search_conds(tx, f->q, f->before_id, sql, sizeof sql, &len,
+						     p, &np, (int)(sizeof p / sizeof p[0]) - 2);
 		if (qrc == CW_DB_NOTFOUND)
 			return CW_DB_OK;
 		if (qrc != CW_DB_OK)

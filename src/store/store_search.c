@@ -1,17 +1,90 @@
-/* store_search.c - the case search index: (term, case) rows and each case's folded text;
- * see store.h and core/search.h. */
+/* store_search.c - the case search index and each case's folded text; see store.h and
+ * core/search.h.
+ *
+ * PostgreSQL: (term, case) rows in case_terms. SQLite (migration 15): one row per case
+ * in the contentless FTS5 table case_fts (rowid = case id, the terms joined by spaces;
+ * the ascii tokenizer keeps every non-ASCII character and splits on ASCII
+ * non-alphanumerics, so each of our terms is one token, unchanged). FTS5 buffers a
+ * transaction's terms and writes them as one compact segment at commit, where
+ * case_terms dirtied one B-tree leaf per term (~80 per case). */
 #include <stdio.h>
 #include <string.h>
 
 #include "core/search.h"
 #include "store/store.h"
 #include "store/store_int.h"
+#include "util/arena.h"
 
 #define BATCH 200 /* terms per INSERT statement */
+
+/* terms[0..n) joined by spaces, in the transaction's arena. */
+static char *join_terms(struct cw_tx *tx, const cw_search_term *terms, int n)
+{
+	size_t total = 1;
+	for (int i = 0; i < n; i++)
+		total += strlen(terms[i]) + 1;
+	char *s = cw_arena_alloc(cw_tx_arena(tx), total);
+	size_t o = 0;
+	for (int i = 0; i < n; i++) {
+		size_t l = strlen(terms[i]);
+		if (i)
+			s[o++] = ' ';
+		memcpy(s + o, terms[i], l);
+		o += l;
+	}
+	s[o] = 0;
+	return s;
+}
+
+/* SQLite: the case's row of case_fts replaced by terms[0..n), then its folded text.
+ * A contentless table forgets what it indexed, and its 'delete' command must be given
+ * the old terms exactly. They are recomputed from the stored folded text: the index
+ * terms of a folded text are those of the original (folding is idempotent and the
+ * terms are folded anyway), and the fields, joined by a newline (a separator), give in
+ * one call the terms, in the order and under the cap, of one call per field
+ * (app/search.c; tests/unit/test_search_fts.c checks it). Should a caller ever hand a
+ * body that does not match its terms, a stale term can still only add candidates:
+ * every hit is checked against the folded text's substrings (cw_store_case_search_conds),
+ * so results stay right. */
+static int fts_replace(struct cw_tx *tx, int64_t case_id, const cw_search_term *terms, int n,
+		       const char *body)
+{
+	struct cw_db_result r;
+	int rc = CW_TXQ(tx, "SELECT body FROM case_search_text WHERE case_id = $1", &r,
+			CW_P_INT(case_id));
+	if (rc != CW_DB_OK)
+		return rc;
+	if (r.nrows > 0) {
+		cw_search_term *old =
+		    cw_arena_alloc(cw_tx_arena(tx), CW_SEARCH_TERMS_MAX * sizeof *old);
+		int k = 0;
+		cw_search_index_terms(cw_db_cell(&r, 0, 0), old, &k, CW_SEARCH_TERMS_MAX);
+		if (k > 0) {
+			rc = CW_TXQ(tx,
+				    "INSERT INTO case_fts (case_fts, rowid, terms) "
+				    "VALUES ('delete', $1, $2)",
+				    NULL, CW_P_INT(case_id), CW_P_TEXT(join_terms(tx, old, k)));
+			if (rc != CW_DB_OK)
+				return rc;
+		}
+	}
+	if (n > 0) {
+		rc = CW_TXQ(tx, "INSERT INTO case_fts (rowid, terms) VALUES ($1, $2)", NULL,
+			    CW_P_INT(case_id), CW_P_TEXT(join_terms(tx, terms, n)));
+		if (rc != CW_DB_OK)
+			return rc;
+	}
+	return CW_TXQ(tx,
+		      "INSERT INTO case_search_text (case_id, body) VALUES ($1, $2) "
+		      "ON CONFLICT (case_id) DO UPDATE SET body = excluded.body",
+		      NULL, CW_P_INT(case_id), CW_P_TEXT(cw_store_str(body)));
+}
 
 int cw_store_case_terms_replace(struct cw_tx *tx, int64_t case_id, const cw_search_term *terms,
 				int n, const char *body)
 {
+	if (cw_tx_dialect(tx) != CW_DIALECT_PG)
+		return fts_replace(tx, case_id, terms, n, body);
 	int rc = CW_TXQ(tx, "DELETE FROM case_terms WHERE case_id = $1", NULL, CW_P_INT(case_id));
 	if (rc != CW_DB_OK)
 		return rc;
@@ -37,17 +110,85 @@ int cw_store_case_terms_replace(struct cw_tx *tx, int64_t case_id, const cw_sear
 		      NULL, CW_P_INT(case_id), CW_P_TEXT(cw_store_str(body)));
 }
 
+/* The fragments of qq: each a substring of the case's folded text. */
+static void substring_conds(struct cw_tx *tx, const struct cw_search_query *qq, char *sql,
+			    size_t size, size_t *len, struct cw_db_param *p, int *np)
+{
+	const char *has = cw_tx_dialect(tx) == CW_DIALECT_PG ? "strpos" : "instr";
+	if (*len < size)
+		*len += (size_t)snprintf(sql + *len, size - *len,
+					 " AND EXISTS (SELECT 1 FROM case_search_text s "
+					 "WHERE s.case_id = c.id");
+	for (int i = 0; i < qq->nfragments; i++) {
+		p[(*np)++] = CW_P_TEXT(qq->fragments[i]);
+		if (*len < size)
+			*len += (size_t)snprintf(sql + *len, size - *len,
+						 " AND %s(s.body, $%d) > 0", has, *np);
+	}
+	if (*len < size)
+		*len += (size_t)snprintf(sql + *len, size - *len, ")");
+}
+
+/* SQLite: all the terms in one FTS5 MATCH, each a quoted string ("" for a quote, though
+ * our terms hold only letters, digits and CJK), ANDed: FTS5 intersects the doclists
+ * itself, so no probe for the rarest term is needed (docs/performance.md). */
+static int fts_conds(struct cw_tx *tx, const struct cw_search_query *qq, int64_t before_id,
+		     char *sql, size_t size, size_t *len, struct cw_db_param *p, int *np)
+{
+	if (qq->nterms > 0) {
+		size_t cap = 1;
+		for (int i = 0; i < qq->nterms; i++)
+			cap += 2 * strlen(qq->terms[i]) + 7;
+		char *m = cw_arena_alloc(cw_tx_arena(tx), cap);
+		size_t o = 0;
+		for (int i = 0; i < qq->nterms; i++) {
+			if (i) {
+				memcpy(m + o, " AND ", 5);
+				o += 5;
+			}
+			m[o++] = '"';
+			for (const char *t = qq->terms[i]; *t; t++) {
+				if (*t == '"')
+					m[o++] = '"';
+				m[o++] = *t;
+			}
+			m[o++] = '"';
+		}
+		m[o] = 0;
+		p[(*np)++] = CW_P_TEXT(m);
+		if (*len < size)
+			*len += (size_t)snprintf(sql + *len, size - *len,
+						 " AND c.id IN (SELECT rowid FROM case_fts "
+						 "WHERE case_fts MATCH $%d",
+						 *np);
+		/* The planner walks the list newest first and applies c.id < $after only
+		 * after each lookup; FTS5 applies it to the doclist itself. */
+		if (before_id > 0) {
+			p[(*np)++] = CW_P_INT(before_id);
+			if (*len < size)
+				*len += (size_t)snprintf(sql + *len, size - *len,
+							 " AND rowid < $%d", *np);
+		}
+		if (*len < size)
+			*len += (size_t)snprintf(sql + *len, size - *len, ")");
+	}
+	substring_conds(tx, qq, sql, size, len, p, np);
+	return *len < size ? CW_DB_OK : CW_DB_ERROR;
+}
+
 /* Below this many cases a term is rare enough to drive the query from the index. */
 #define RARE 1000
 
-int cw_store_case_search_conds(struct cw_tx *tx, const char *q, char *sql, size_t size,
-			       size_t *len, struct cw_db_param *p, int *np, int pmax)
+int cw_store_case_search_conds(struct cw_tx *tx, const char *q, int64_t before_id, char *sql,
+			       size_t size, size_t *len, struct cw_db_param *p, int *np, int pmax)
 {
 	static _Thread_local struct cw_search_query qq;
 	if (cw_search_query_parse(q, &qq) != CW_EC_OK)
 		return CW_DB_NOTFOUND;
-	if (*np + qq.nterms + qq.nfragments > pmax)
+	if (*np + qq.nterms + qq.nfragments + 1 > pmax)
 		return CW_DB_ERROR;
+	if (cw_tx_dialect(tx) != CW_DIALECT_PG)
+		return fts_conds(tx, &qq, before_id, sql, size, len, p, np);
 
 	/* The rarest term, counting no further than RARE + 1: an index range scan each that
 	 * stops there (ORDER BY keeps PostgreSQL from a bitmap scan of the whole range). */

@@ -1963,7 +1963,7 @@ static int index_text(struct cw_tx *tx, int64_t id, const char *text)
 {
 	static cw_search_term terms[CW_SEARCH_TERMS_MAX];
 	int n = 0;
-	char body[1024];
+	static char body[8192]; /* the whole folded text: SQLite recomputes old terms from it */
 	cw_search_index_terms(text, terms, &n, CW_SEARCH_TERMS_MAX);
 	cw_search_fold(text, body, sizeof body);
 	return cw_store_case_terms_replace(tx, id, terms, n, body);
@@ -2046,6 +2046,118 @@ static void test_case_search(void **state)
 {
 	(void)state;
 	assert_int_equal(run(true, case_search_fn, NULL), CW_DB_OK);
+}
+
+/* Query text that looks like FTS5 syntax is just text; prefixes, one CJK character,
+ * paging, and a replaced case's old terms. Runs after test_case_search (same cases). */
+static int case_search_text_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	struct cw_case_filter f = {.overdue = -1};
+	struct cw_case *v;
+	int n;
+	T_OK(cw_store_case_list(tx, &f, 20, &v, &n));
+	int64_t mine[4];
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		if (k < 4 && (strncmp(v[i].number, "20261127", 8) == 0 ||
+			      strncmp(v[i].number, "20261128", 8) == 0))
+			mine[k++] = v[i].id;
+	T(k == 4);
+	int64_t c = mine[1], b = mine[2], a = mine[3];
+	T_OK(index_text(tx, a, "垃圾暴露 路边 Xiangshan Road"));
+	T_OK(index_text(tx, b, "井盖缺失 near the school"));
+	T_OK(index_text(tx, c, "垃圾 散落"));
+
+	/* syntax characters and keywords: no error, matched as text or ignored */
+	static const struct {
+		const char *q;
+		int n; /* cases found: a, b or c as flags 1, 2, 4 */
+		int who;
+	} cases[] = {
+	    {"垃圾*", 2, 5},	  {"-垃圾", 2, 5},	{"road:", 1, 1},   {"^road", 1, 1},
+	    {"垃圾 AND 井盖", 0, 0}, {"垃圾 OR 井盖", 0, 0}, {"NOT 垃圾", 0, 0}, {"NEAR(垃圾", 0, 0},
+	    {"near", 1, 2},	  {"NEAR(井盖", 1, 2},	{"\"垃圾\"", 2, 5}, {"垃\"圾", 2, 5},
+	    {"\"", 0, 0},	  {"*", 0, 0},		{"(", 0, 0},	   {"road\"\"", 1, 1},
+	    {"xiang", 1, 1},	  {"XIANGS", 1, 1},	{"ｘｉａｎｇ", 1, 1}, {"shan", 0, 0},
+	    {"x", 1, 1},	  {"井", 1, 2},		{"圾", 2, 5},	   {"盖", 1, 2},
+	    {"缺", 1, 2},	  {"散落", 1, 4},	{"垃圾 散落", 1, 4}, {"schoo", 1, 2},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		f = (struct cw_case_filter){.overdue = -1, .q = cases[i].q};
+		T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+		int who = 0;
+		for (int j = 0; j < n; j++)
+			who |= v[j].id == a ? 1 : v[j].id == b ? 2 : v[j].id == c ? 4 : 8;
+		if (n != cases[i].n || who != cases[i].who) {
+			fprintf(stderr, "q=%s: %d cases (flags %d), want %d (%d)\n", cases[i].q, n,
+				who, cases[i].n, cases[i].who);
+			return CW_DB_ERROR;
+		}
+	}
+	/* paging: one case a page, newest first, the cursor excludes what was seen */
+	f = (struct cw_case_filter){.overdue = -1, .q = "垃圾"};
+	T_OK(cw_store_case_list(tx, &f, 1, &v, &n));
+	T(n == 1 && v[0].id == c);
+	f.before_id = v[0].id;
+	T_OK(cw_store_case_list(tx, &f, 1, &v, &n));
+	T(n == 1 && v[0].id == a);
+	f.before_id = v[0].id;
+	T_OK(cw_store_case_list(tx, &f, 1, &v, &n));
+	T(n == 0);
+	/* replaced twice: only the last terms find it; the first and second do not */
+	T_OK(index_text(tx, c, "路灯 不亮"));
+	T_OK(index_text(tx, c, "窨井 冒水 Manhole"));
+	static const char *gone[] = {"垃圾", "散落", "散", "路灯", "不亮", "灯"};
+	for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++) {
+		f = (struct cw_case_filter){.overdue = -1, .q = gone[i]};
+		T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+		for (int j = 0; j < n; j++)
+			T(v[j].id != c);
+	}
+	/* SQLite: the FTS5 index itself no longer holds the replaced terms for c (the
+	 * substring check alone would hide a stale term from the list above) */
+	if (cw_tx_dialect(tx) == CW_DIALECT_SQLITE) {
+		static const char *const stale[] = {"\"垃圾\"", "\"散落\"", "\"路灯\"", "\"灯\"",
+						    "\"不亮\""};
+		for (size_t i = 0; i < sizeof stale / sizeof stale[0]; i++) {
+			struct cw_db_result r;
+			int rc = CW_TXQ(tx,
+					"SELECT count(*) FROM case_fts WHERE case_fts MATCH $1 AND "
+					"rowid = $2",
+					&r, CW_P_TEXT(stale[i]), CW_P_INT(c));
+			T_OK(rc);
+			T(cw_db_cell_int(&r, 0, 0) == 0);
+		}
+		struct cw_db_result r;
+		int rc = CW_TXQ(tx,
+				"SELECT count(*) FROM case_fts WHERE case_fts MATCH '\"manh\"' AND "
+				"rowid = $1",
+				&r, CW_P_INT(c));
+		T_OK(rc);
+		T(cw_db_cell_int(&r, 0, 0) == 1);
+	}
+	static const char *found[] = {"窨井", "冒", "manh", "窨井 manhole"};
+	for (size_t i = 0; i < sizeof found / sizeof found[0]; i++) {
+		f = (struct cw_case_filter){.overdue = -1, .q = found[i]};
+		T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+		T(n == 1 && v[0].id == c);
+	}
+	/* a case with no index terms at all, then with some again */
+	T_OK(index_text(tx, c, "，。"));
+	f = (struct cw_case_filter){.overdue = -1, .q = "窨井"};
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 0);
+	T_OK(index_text(tx, c, "窨井"));
+	T_OK(cw_store_case_list(tx, &f, 10, &v, &n));
+	T(n == 1 && v[0].id == c);
+	return CW_DB_OK;
+}
+
+static void test_case_search_text(void **state)
+{
+	(void)state;
+	assert_int_equal(run(true, case_search_text_fn, NULL), CW_DB_OK);
 }
 
 /* ---- photos attached to cases ---- */
@@ -2251,6 +2363,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_cases),
 	    cmocka_unit_test(test_scheduler_store),
 	    cmocka_unit_test(test_case_search),
+	    cmocka_unit_test(test_case_search_text),
 	    cmocka_unit_test(test_attachments),
 	    cmocka_unit_test(test_case_changes),
 	};
