@@ -1,5 +1,5 @@
 -- wrk script: POST /api/v1/cases with varied categories and points inside grids.
--- Environment (bench/cases sets it): CW_TOKEN (a dispatcher's bearer token),
+-- Environment (bench/run sets it): CW_TOKEN (a dispatcher's bearer token),
 -- CW_POINTS (a Lua file returning {{lon, lat}, …}, points of generated cases, so
 -- inside grids), CW_WRK_OUT (where done() writes its JSON).
 dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "wrk_common.lua")

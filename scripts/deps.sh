@@ -20,6 +20,8 @@ packages=(
 )
 # xmllint checks the Open311 XML answers (tests/e2e/open311.test.mjs).
 packages+=(libxml2-utils)
+# jq writes and reads the benchmarks' results (bench/run, bench/report).
+packages+=(jq)
 
 # Node 20 or later may come from elsewhere (Debian 12's nodejs is 18): use it when
 # present, and fall back to Debian's nodejs and npm only when there is no node.
