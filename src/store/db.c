@@ -615,18 +615,21 @@ static int reset_fn(struct cw_tx *tx, void *p)
 	if (cw_tx_dialect(tx) == CW_DIALECT_PG)
 		return tx->db->drv->exec_script(tx->conn,
 						"DROP SCHEMA public CASCADE; CREATE SCHEMA public");
-	/* Newest table first, so a table goes before the tables it references. */
+	/* Virtual tables (FTS5) first, with their shadow tables (an FTS5 table whose
+	 * shadow tables are gone cannot be dropped); then newest table first, so a table
+	 * goes before the tables it references. */
 	struct cw_db_result r;
 	int rc = cw_tx_query(tx,
 			     "SELECT name FROM sqlite_schema WHERE type = 'table' "
-			     "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid DESC",
+			     "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+			     "ORDER BY sql LIKE 'CREATE VIRTUAL TABLE%' DESC, rowid DESC",
 			     NULL, 0, &r);
 	for (int i = 0; rc == CW_DB_OK && i < r.nrows; i++) {
 		char sql[256];
 		const char *name = cw_db_cell(&r, i, 0);
 		if (strchr(name, '"') || strlen(name) > 200)
 			return CW_DB_ERROR;
-		snprintf(sql, sizeof sql, "DROP TABLE \"%s\"", name);
+		snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS \"%s\"", name);
 		rc = tx->db->drv->exec_script(tx->conn, sql);
 	}
 	return rc;
