@@ -244,6 +244,10 @@ static void run_batch(struct cw_db *db, struct cw_db_job **jobs, int n)
 			}
 			return;
 		}
+		/* A batch dirties the pages of every index of the tables it writes; with
+		 * SQLite's default 2 MB cache they spilled to the WAL in mid-transaction
+		 * (0.70 ms of CPU a created case against 0.50 ms with 32 MB). */
+		db->drv->exec_script(db->wconn, "PRAGMA cache_size = -32768");
 	}
 	for (int attempt = 0;;) {
 		int rc = db->drv->begin(db->wconn, true);
