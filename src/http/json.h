@@ -66,4 +66,10 @@ int cw_json_parse_spec(const char *text, size_t len, int max_depth,
 /* Nesting depth of JSON text, not counting brackets inside strings. */
 int cw_json_depth(const char *text, size_t len);
 
+/* doc as compact JSON text (malloc'd, NUL-terminated, *len bytes), exactly as
+ * json_dumps(doc, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15)) writes it,
+ * only faster; NULL when it cannot be sure (invalid UTF-8, too deep): ask jansson then
+ * (json_dump.c). */
+char *cw_json_dump(const json_t *doc, size_t *len);
+
 #endif
