@@ -310,7 +310,7 @@ static int token_touch_tx(struct cw_tx *tx, void *p)
  * within TOKEN_CACHE_TTL. The password hash is never cached (the identity of a cached
  * token carries ""). */
 #define TOKEN_CACHE_SLOTS 64
-#define TOKEN_CACHE_TTL 5 /* seconds */
+#define TOKEN_CACHE_TTL 2 /* seconds: a change from another process waits at most this */
 
 struct token_slot {
 	const cw_store *store; /* NULL: empty */

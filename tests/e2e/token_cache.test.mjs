@@ -1,5 +1,5 @@
 // token_cache.test.mjs - the server keeps resolved bearer tokens for a few seconds
-// (app/accounts.c); a change to the account made through this server must reach the
+// (app/accounts.c, up to 2 s); a change to the account made through this server must reach the
 // token at once, not when the entry runs out: new roles and home region, a lock by
 // failed sign-ins, an unlock, disabling.
 import assert from 'node:assert/strict';
