@@ -190,3 +190,161 @@ char *cw_json_dump(const json_t *doc, size_t *len)
 	*len = o.len - 1;
 	return o.p;
 }
+
+/* ---- the streaming writer (json.h) ---- */
+
+struct cw_jw {
+	struct out o;
+	int depth;
+	bool first[CW_JW_MAX_DEPTH + 1]; /* no member written yet at this depth */
+	bool failed;
+};
+
+struct cw_jw *cw_jw_new(void)
+{
+	struct cw_jw *w = calloc(1, sizeof *w);
+	if (!w)
+		abort();
+	w->first[0] = true;
+	return w;
+}
+
+void cw_jw_free(struct cw_jw *w)
+{
+	if (!w)
+		return;
+	free(w->o.p);
+	free(w);
+}
+
+/* Before a value: the comma that separates it from the one before (array members and
+ * top level; an object member's comma comes with its key). */
+static void value_sep(struct cw_jw *w, bool after_key)
+{
+	if (after_key)
+		return;
+	if (!w->first[w->depth])
+		putc_(&w->o, ',');
+	w->first[w->depth] = false;
+}
+
+static bool after_key_of(struct cw_jw *w)
+{
+	/* A key just written leaves ':' last. */
+	return w->o.len && w->o.p[w->o.len - 1] == ':';
+}
+
+static void open_(struct cw_jw *w, char c)
+{
+	value_sep(w, after_key_of(w));
+	putc_(&w->o, c);
+	if (w->depth >= CW_JW_MAX_DEPTH) {
+		w->failed = true;
+		return;
+	}
+	w->first[++w->depth] = true;
+}
+
+static void close_(struct cw_jw *w, char c)
+{
+	putc_(&w->o, c);
+	if (w->depth > 0)
+		w->depth--;
+}
+
+void cw_jw_obj(struct cw_jw *w) { open_(w, '{'); }
+void cw_jw_obj_end(struct cw_jw *w) { close_(w, '}'); }
+void cw_jw_arr(struct cw_jw *w) { open_(w, '['); }
+void cw_jw_arr_end(struct cw_jw *w) { close_(w, ']'); }
+
+void cw_jw_key(struct cw_jw *w, const char *key)
+{
+	if (!w->first[w->depth])
+		putc_(&w->o, ',');
+	w->first[w->depth] = false;
+	if (!put_string(&w->o, key, strlen(key)))
+		w->failed = true;
+	putc_(&w->o, ':');
+}
+
+void cw_jw_str(struct cw_jw *w, const char *s)
+{
+	value_sep(w, after_key_of(w));
+	if (!s) { /* json_pack's "s" with NULL fails the whole document: so does this */
+		w->failed = true;
+		put(&w->o, "null", 4);
+		return;
+	}
+	if (!put_string(&w->o, s, strlen(s)))
+		w->failed = true;
+}
+
+void cw_jw_str_or_null(struct cw_jw *w, const char *s)
+{
+	if (s)
+		cw_jw_str(w, s);
+	else
+		cw_jw_null(w);
+}
+
+void cw_jw_int(struct cw_jw *w, int64_t v)
+{
+	value_sep(w, after_key_of(w));
+	char buf[32];
+	int r = snprintf(buf, sizeof buf, "%" PRId64, v);
+	put(&w->o, buf, (size_t)r);
+}
+
+void cw_jw_bool(struct cw_jw *w, bool v)
+{
+	value_sep(w, after_key_of(w));
+	if (v)
+		put(&w->o, "true", 4);
+	else
+		put(&w->o, "false", 5);
+}
+
+void cw_jw_null(struct cw_jw *w)
+{
+	value_sep(w, after_key_of(w));
+	put(&w->o, "null", 4);
+}
+
+void cw_jw_real(struct cw_jw *w, double v)
+{
+	value_sep(w, after_key_of(w));
+	put_real(&w->o, v);
+}
+
+void cw_jw_json(struct cw_jw *w, json_t *v)
+{
+	value_sep(w, after_key_of(w));
+	if (!v) {
+		w->failed = true;
+		put(&w->o, "null", 4);
+		return;
+	}
+	if (!put_value(&w->o, v, 0)) {
+		/* What this writer refuses, jansson may still write. */
+		char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+		if (t)
+			put(&w->o, t, strlen(t));
+		else
+			w->failed = true;
+		free(t);
+	}
+	json_decref(v);
+}
+
+char *cw_jw_finish(struct cw_jw *w, size_t *len)
+{
+	char *text = NULL;
+	if (!w->failed && w->depth == 0) {
+		putc_(&w->o, 0);
+		*len = w->o.len - 1;
+		text = w->o.p;
+		w->o.p = NULL;
+	}
+	cw_jw_free(w);
+	return text;
+}

@@ -323,6 +323,22 @@ void cw_reply_json(struct cw_req *req, int status, json_t *body)
 	set_response(req, status, resp);
 }
 
+void cw_reply_json_text(struct cw_req *req, int status, char *text, size_t len)
+{
+	if (!text) {
+		cw_error("cannot write the JSON reply to %s %s", req->method, req->path);
+		cw_reply_error(req, CW_EC_INTERNAL, NULL);
+		return;
+	}
+	struct MHD_Response *resp =
+	    MHD_create_response_from_buffer_with_free_callback(len, text, free);
+	if (!resp)
+		free(text);
+	else
+		add_header(resp, "Content-Type", "application/json; charset=utf-8");
+	set_response(req, status, resp);
+}
+
 void cw_reply_text(struct cw_req *req, int status, const char *content_type, const char *text,
 		   size_t len)
 {

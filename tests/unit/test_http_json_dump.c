@@ -169,6 +169,81 @@ static void test_random_documents(void **state)
 		same_as_jansson(random_value(0));
 }
 
+/* The streaming writer: the bytes of the same document built with jansson. */
+static void test_writer_matches_jansson(void **state)
+{
+	(void)state;
+	json_t *doc = json_pack("{s:I, s:s, s:o, s:b, s:[s, s], s:{s:f, s:f}, s:[], s:{}, s:o, s:s}",
+				"id", (json_int_t)-42, "title", "引号\"与\\反斜杠\n换行\x01", "grid",
+				json_null(), "overdue", 0, "actions", "accept", "reject", "location",
+				"lon", 116.7831844, "lat", 1e22, "timeline", "extra", "embedded",
+				json_pack("{s:i}", "k", 1), "last", "");
+	char *want = json_dumps(doc, FLAGS);
+	json_decref(doc);
+
+	struct cw_jw *w = cw_jw_new();
+	cw_jw_obj(w);
+	cw_jw_key(w, "id");
+	cw_jw_int(w, -42);
+	cw_jw_key(w, "title");
+	cw_jw_str(w, "引号\"与\\反斜杠\n换行\x01");
+	cw_jw_key(w, "grid");
+	cw_jw_str_or_null(w, NULL);
+	cw_jw_key(w, "overdue");
+	cw_jw_bool(w, false);
+	cw_jw_key(w, "actions");
+	cw_jw_arr(w);
+	cw_jw_str(w, "accept");
+	cw_jw_str(w, "reject");
+	cw_jw_arr_end(w);
+	cw_jw_key(w, "location");
+	cw_jw_obj(w);
+	cw_jw_key(w, "lon");
+	cw_jw_real(w, 116.7831844);
+	cw_jw_key(w, "lat");
+	cw_jw_real(w, 1e22);
+	cw_jw_obj_end(w);
+	cw_jw_key(w, "timeline");
+	cw_jw_arr(w);
+	cw_jw_arr_end(w);
+	cw_jw_key(w, "extra");
+	cw_jw_obj(w);
+	cw_jw_obj_end(w);
+	cw_jw_key(w, "embedded");
+	cw_jw_json(w, json_pack("{s:i}", "k", 1));
+	cw_jw_key(w, "last");
+	cw_jw_str(w, "");
+	cw_jw_obj_end(w);
+	size_t len = 0;
+	char *got = cw_jw_finish(w, &len);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	assert_int_equal(len, strlen(want));
+	free(got);
+	free(want);
+}
+
+/* What json_pack would refuse fails the text: NULL, never half a document. */
+static void test_writer_fails_whole(void **state)
+{
+	(void)state;
+	size_t len;
+	struct cw_jw *w = cw_jw_new();
+	cw_jw_obj(w);
+	cw_jw_key(w, "a");
+	cw_jw_str(w, NULL);
+	cw_jw_obj_end(w);
+	assert_null(cw_jw_finish(w, &len));
+	w = cw_jw_new();
+	cw_jw_arr(w);
+	cw_jw_str(w, "\xc3\x28");
+	cw_jw_arr_end(w);
+	assert_null(cw_jw_finish(w, &len));
+	w = cw_jw_new();
+	cw_jw_arr(w); /* never closed */
+	assert_null(cw_jw_finish(w, &len));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +253,8 @@ int main(void)
 	    cmocka_unit_test(test_order_and_nesting),
 	    cmocka_unit_test(test_refuses_what_it_cannot_write),
 	    cmocka_unit_test(test_random_documents),
+	    cmocka_unit_test(test_writer_matches_jansson),
+	    cmocka_unit_test(test_writer_fails_whole),
 	};
 	return cmocka_run_group_tests_name("http_json_dump", tests, NULL, NULL);
 }
