@@ -681,13 +681,16 @@ static const char m12_pg[] = M12_INDEXES;
 
 /* 17: the case list's filtered pages, bounded at any size (docs/performance.md): the
  * status with overdue (a rare pair such as an overdue closed case no longer walks the
- * whole status), and overdue or supervised alone, which the console's open-case pages
- * combine with the open statuses: each walks its cases newest first instead of sorting
- * every open case. */
+ * whole status); overdue, supervised or the department unit, which the console's home
+ * pages combine with the open statuses: each walks its cases newest first, the status
+ * read from the index, instead of sorting every open case or reading every row of the
+ * unit. (department_id, id, status) replaces migration 12's (department_id, id). */
 #define M17_INDEXES                                                                          \
 	"CREATE INDEX cases_status_overdue ON cases (status, overdue, id);"                  \
-	"CREATE INDEX cases_overdue ON cases (overdue, id);"                                 \
-	"CREATE INDEX cases_supervised ON cases (supervised, id);"
+	"CREATE INDEX cases_overdue ON cases (overdue, id, status);"                         \
+	"CREATE INDEX cases_supervised ON cases (supervised, id, status);"                   \
+	"CREATE INDEX cases_department_status ON cases (department_id, id, status);"         \
+	"DROP INDEX cases_department;"
 static const char m17_sqlite[] = M17_INDEXES;
 static const char m17_pg[] = M17_INDEXES;
 
