@@ -6,6 +6,9 @@
 #include "app/app.h"
 
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -149,6 +152,7 @@ enum cw_ec cw_login(cw_store *s, struct cw_arena *a, const struct cw_app_config 
 	struct login_ctx c = {.cfg = cfg, .actor = actor, .username = username,
 			      .password_ok = ok, .now = now, .out = out};
 	rc = cw_store_tx(s, a, true, login_tx, &c);
+	cw_token_cache_flush(); /* the account may have changed: no stale token */
 	if (rc)
 		return cw_app_store_ec(rc, CW_EC_AUTH_FAILED, CW_EC_INTERNAL);
 	if (c.ec == CW_EC_OK)
@@ -258,6 +262,7 @@ struct token_ctx {
 	const char *hash;
 	int64_t now;
 	int64_t touch_id; /* token to mark used, 0 for none */
+	int64_t token_id, last_used; /* of the token read, for the cache */
 	struct cw_identity *out;
 	enum cw_ec ec;
 };
@@ -279,6 +284,8 @@ static int token_tx(struct cw_tx *tx, void *p)
 	c->out->via_token = true;
 	c->out->session_key = NULL;
 	c->out->csrf_token = NULL;
+	c->token_id = t.id;
+	c->last_used = t.last_used;
 	if (c->now - t.last_used >= 60)
 		c->touch_id = t.id;
 	return CW_DB_OK;
@@ -290,6 +297,113 @@ static int token_touch_tx(struct cw_tx *tx, void *p)
 	return cw_store_token_touch(tx, c->touch_id, c->now);
 }
 
+/* ---- resolved tokens, cached ----
+ *
+ * A bearer token used to cost two reads (token, user) in a transaction of its own on
+ * every request. A resolved token is kept here for TOKEN_CACHE_TTL seconds, keyed by
+ * its digest and the store. Every account change made by this process (a login that
+ * counts a failure or locks, an update of roles, region, department or disabled, a new
+ * password, an unlock) calls cw_token_cache_flush after its transaction: the epoch
+ * moves on and every entry is dead at once. A resolver notes the epoch before its
+ * read and stores its result under that epoch, so a result read before a change can
+ * never outlive it. Changes made by another process (the command line) reach this one
+ * within TOKEN_CACHE_TTL. The password hash is never cached (the identity of a cached
+ * token carries ""). */
+#define TOKEN_CACHE_SLOTS 64
+#define TOKEN_CACHE_TTL 2 /* seconds: a change from another process waits at most this */
+
+struct token_slot {
+	const cw_store *store; /* NULL: empty */
+	char hash[CW_SM3_HEX_LEN];
+	uint64_t epoch;
+	int64_t stored_at, token_id, last_used;
+	struct cw_user user; /* strings malloc'd, owned by the slot */
+};
+
+static pthread_mutex_t token_cache_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct token_slot token_cache[TOKEN_CACHE_SLOTS];
+static _Atomic uint64_t token_cache_epoch = 1;
+
+void cw_token_cache_flush(void)
+{
+	atomic_fetch_add(&token_cache_epoch, 1);
+}
+
+static struct token_slot *token_slot_of(const char *hash)
+{
+	/* The digest is uniform: its first hex digits pick the slot. */
+	unsigned v = 0;
+	for (int i = 0; i < 4; i++)
+		v = v * 16 + (unsigned)(hash[i] <= '9' ? hash[i] - '0' : (hash[i] | 0x20) - 'a' + 10);
+	return &token_cache[v % TOKEN_CACHE_SLOTS];
+}
+
+static void token_slot_clear(struct token_slot *t)
+{
+	free((char *)t->user.username);
+	free((char *)t->user.name);
+	free((char *)t->user.region);
+	free((char *)t->user.region_path);
+	memset(t, 0, sizeof *t);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? cw_xstrdup(s) : NULL;
+}
+
+static const char *arena_dup_or_null(struct cw_arena *a, const char *s)
+{
+	return s ? cw_arena_strdup(a, s) : NULL;
+}
+
+/* Under token_cache_mu. */
+static void token_slot_put(struct token_slot *t, cw_store *s, const char *hash, uint64_t epoch,
+			   int64_t now, int64_t token_id, int64_t last_used, const struct cw_user *u)
+{
+	token_slot_clear(t);
+	t->store = s;
+	memcpy(t->hash, hash, CW_SM3_HEX_LEN);
+	t->epoch = epoch;
+	t->stored_at = now;
+	t->token_id = token_id;
+	t->last_used = last_used;
+	t->user = *u;
+	t->user.username = dup_or_null(u->username);
+	t->user.name = dup_or_null(u->name);
+	t->user.region = dup_or_null(u->region);
+	t->user.region_path = dup_or_null(u->region_path);
+	t->user.password_hash = "";
+}
+
+/* A live entry for the digest into *out (strings in a); *touch_id set when the token's
+ * last use is to be written. False when there is none. */
+static bool token_cache_get(cw_store *s, struct cw_arena *a, const char *hash, uint64_t epoch,
+			    int64_t now, struct cw_identity *out, int64_t *touch_id)
+{
+	bool hit = false;
+	pthread_mutex_lock(&token_cache_mu);
+	struct token_slot *t = token_slot_of(hash);
+	if (t->store == s && t->epoch == epoch && now >= t->stored_at &&
+	    now - t->stored_at < TOKEN_CACHE_TTL && strcmp(t->hash, hash) == 0) {
+		hit = true;
+		out->user = t->user;
+		out->user.username = arena_dup_or_null(a, t->user.username);
+		out->user.name = arena_dup_or_null(a, t->user.name);
+		out->user.region = arena_dup_or_null(a, t->user.region);
+		out->user.region_path = arena_dup_or_null(a, t->user.region_path);
+		out->via_token = true;
+		out->session_key = NULL;
+		out->csrf_token = NULL;
+		if (now - t->last_used >= 60) {
+			*touch_id = t->token_id;
+			t->last_used = now; /* one toucher, not every thread at once */
+		}
+	}
+	pthread_mutex_unlock(&token_cache_mu);
+	return hit;
+}
+
 enum cw_ec cw_token_resolve(cw_store *s, struct cw_arena *a, const char *bearer, int64_t now,
 			    struct cw_identity *out)
 {
@@ -299,7 +413,22 @@ enum cw_ec cw_token_resolve(cw_store *s, struct cw_arena *a, const char *bearer,
 	char h[CW_SM3_HEX_LEN];
 	cw_sm3_hex(bearer, n, h);
 	struct token_ctx c = {.hash = h, .now = now, .out = out};
-	int rc = cw_store_tx(s, a, false, token_tx, &c);
+	/* The epoch before the read: a change committed after it kills what we store. */
+	uint64_t epoch = atomic_load(&token_cache_epoch);
+	int rc;
+	if (token_cache_get(s, a, h, epoch, now, out, &c.touch_id)) {
+		/* Only usable accounts are cached; checked again all the same. */
+		c.ec = check_user_usable(&out->user, now);
+		rc = CW_DB_OK;
+	} else {
+		rc = cw_store_tx(s, a, false, token_tx, &c);
+		if (rc == CW_DB_OK && c.ec == CW_EC_OK) {
+			pthread_mutex_lock(&token_cache_mu);
+			token_slot_put(token_slot_of(h), s, h, epoch, now, c.token_id,
+				       c.touch_id ? now : c.last_used, &out->user);
+			pthread_mutex_unlock(&token_cache_mu);
+		}
+	}
 	if (rc == CW_DB_OK && c.ec == CW_EC_OK && c.touch_id)
 		rc = cw_store_tx(s, a, true, token_touch_tx, &c);
 	if (rc)
@@ -517,6 +646,7 @@ enum cw_ec cw_user_update(cw_store *s, struct cw_arena *a, const struct cw_actor
 	}
 	struct user_ctx c = {.actor = actor, .ch = ch, .id = id, .now = now, .out = out};
 	int rc = cw_store_tx(s, a, true, update_tx, &c);
+	cw_token_cache_flush(); /* the account may have changed: no stale token */
 	if (rc == CW_DB_ABORT)
 		return c.ec;
 	return cw_app_store_ec(rc, CW_EC_USER_NOT_FOUND, CW_EC_INTERNAL);
@@ -551,6 +681,7 @@ enum cw_ec cw_user_set_password(cw_store *s, struct cw_arena *a, const struct cw
 		return CW_EC_INTERNAL;
 	struct user_ctx c = {.actor = actor, .username = username, .hash = hash, .now = now};
 	int rc = cw_store_tx(s, a, true, password_tx, &c);
+	cw_token_cache_flush(); /* the account may have changed: no stale token */
 	if (rc == CW_DB_ABORT)
 		return c.ec;
 	return cw_app_store_ec(rc, CW_EC_USER_NOT_FOUND, CW_EC_INTERNAL);
@@ -576,6 +707,7 @@ enum cw_ec cw_user_unlock(cw_store *s, struct cw_arena *a, const struct cw_actor
 		return CW_EC_FORBIDDEN;
 	struct user_ctx c = {.actor = actor, .username = username, .now = now};
 	int rc = cw_store_tx(s, a, true, unlock_tx, &c);
+	cw_token_cache_flush(); /* the account may have changed: no stale token */
 	if (rc == CW_DB_ABORT)
 		return c.ec;
 	return cw_app_store_ec(rc, CW_EC_USER_NOT_FOUND, CW_EC_INTERNAL);

@@ -849,4 +849,9 @@ enum cw_ec cw_case_points(cw_store *s, struct cw_arena *a, const struct cw_actor
 			  const char *region, bool open_only, int limit, struct cw_case **items,
 			  int *n, bool *truncated);
 
+/* Forgets every resolved bearer token cached by cw_token_resolve (app/accounts.c):
+ * call it after a transaction that changes what a token's identity holds (account,
+ * roles, region path, lock, disabled, revocation). */
+void cw_token_cache_flush(void);
+
 #endif

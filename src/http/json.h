@@ -66,4 +66,36 @@ int cw_json_parse_spec(const char *text, size_t len, int max_depth,
 /* Nesting depth of JSON text, not counting brackets inside strings. */
 int cw_json_depth(const char *text, size_t len);
 
+/* doc as compact JSON text (malloc'd, NUL-terminated, *len bytes), exactly as
+ * json_dumps(doc, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15)) writes it,
+ * only faster; NULL when it cannot be sure (invalid UTF-8, too deep): ask jansson then
+ * (json_dump.c). */
+char *cw_json_dump(const json_t *doc, size_t *len);
+
+/* A JSON text written straight, member by member, in the bytes cw_json_dump would
+ * write for the same document built with jansson, without building it (json_dump.c):
+ * for the large, hot replies (a case, the case list). Object members: cw_jw_key then
+ * one value. A string that is not valid UTF-8 or a NULL given to cw_jw_str fails the
+ * text, as json_pack would: cw_jw_finish then returns NULL. cw_jw_json writes (and
+ * takes) a jansson value. */
+#define CW_JW_MAX_DEPTH 32
+struct cw_jw;
+struct cw_jw *cw_jw_new(void);
+void cw_jw_obj(struct cw_jw *w);
+void cw_jw_obj_end(struct cw_jw *w);
+void cw_jw_arr(struct cw_jw *w);
+void cw_jw_arr_end(struct cw_jw *w);
+void cw_jw_key(struct cw_jw *w, const char *key);
+void cw_jw_str(struct cw_jw *w, const char *s);
+void cw_jw_str_or_null(struct cw_jw *w, const char *s);
+void cw_jw_int(struct cw_jw *w, int64_t v);
+void cw_jw_bool(struct cw_jw *w, bool v);
+void cw_jw_null(struct cw_jw *w);
+void cw_jw_real(struct cw_jw *w, double v);
+void cw_jw_json(struct cw_jw *w, json_t *v);
+/* The text (malloc'd, NUL-terminated, *len bytes) or NULL when it failed or is not
+ * closed; frees w either way. */
+char *cw_jw_finish(struct cw_jw *w, size_t *len);
+void cw_jw_free(struct cw_jw *w);
+
 #endif

@@ -97,6 +97,9 @@ void cw_req_hold_json(struct cw_req *req, json_t *doc);
 
 /* Replies: exactly one per request. cw_reply_json takes the reference to body. */
 void cw_reply_json(struct cw_req *req, int status, json_t *body);
+/* The same reply from JSON text already written (cw_jw_finish): takes text (malloc'd);
+ * NULL (a text that failed) replies 500 INTERNAL, as a NULL body does. */
+void cw_reply_json_text(struct cw_req *req, int status, char *text, size_t len);
 void cw_reply_text(struct cw_req *req, int status, const char *content_type, const char *text,
 		   size_t len);
 void cw_reply_empty(struct cw_req *req, int status);
