@@ -194,7 +194,10 @@ enum cw_ec cw_region_update_if(cw_store *s, struct cw_arena *a, const struct cw_
 		return CW_EC_INVALID_FIELD;
 	struct region_ctx c = {.actor = actor, .code = code, .name = name, .parent = new_parent,
 			       .now = now, .if_match = m};
-	return finish(cw_store_tx(s, a, true, update_tx, &c), &c);
+	enum cw_ec ec = finish(cw_store_tx(s, a, true, update_tx, &c), &c);
+	if (ec == CW_EC_OK && new_parent)
+		cw_token_cache_flush(); /* a moved region changes its users' scope paths */
+	return ec;
 }
 
 struct children_ctx {
