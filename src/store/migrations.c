@@ -684,11 +684,14 @@ static const char m12_pg[] = M12_INDEXES;
  * city reads ~10^5 counter rows instead of 10^6 cases. case_counts_day: per local day
  * (UTC+8) of creation, category (as stored) and status, the cases and how many of them
  * are overdue, supervised, escalated, rated, rated good (>= 4) and late. case_counts_region:
- * per 32-day bucket of creation (day / 32), region (as stored: a move of a region keeps
- * them right) and status, the cases and the overdue ones. cases.late: ever marked overdue
+ * per 8-day bucket of creation (day / 8), region (as stored: a move of a region keeps
+ * them right) and status, the cases and the overdue ones. Their keys are in the order
+ * of the dashboard's GROUP BY (status, category; region): on SQLite, WITHOUT ROWID tables
+ * read in that order without sorting (a year of the city: 38,000 and 61,000 rows at a
+ * million cases). cases.late: ever marked overdue
  * (sticky; was a timeline lookup), with a partial index for a narrower scope's closed
  * late cases. All backfilled from the cases. */
-#define M16_SQL(TXT)                                                                           \
+#define M16_SQL(TXT, WR)                                                                           \
 	"ALTER TABLE cases ADD COLUMN late INTEGER NOT NULL DEFAULT 0;"                       \
 	"UPDATE cases SET late = 1 WHERE overdue = 1 OR id IN (SELECT case_id FROM "          \
 	"case_timeline WHERE action IN ('overdue', 'escalate.overdue'));"                     \
@@ -697,10 +700,11 @@ static const char m12_pg[] = M12_INDEXES;
 	" day BIGINT NOT NULL, category " TXT " NOT NULL, status " TXT " NOT NULL,"           \
 	" n BIGINT NOT NULL, overdue BIGINT NOT NULL, supervised BIGINT NOT NULL,"           \
 	" escalated BIGINT NOT NULL, rated BIGINT NOT NULL, good BIGINT NOT NULL,"           \
-	" late BIGINT NOT NULL, PRIMARY KEY (day, category, status));"                       \
+	" late BIGINT NOT NULL, PRIMARY KEY (status, category, day))" WR ";"                 \
 	"CREATE TABLE case_counts_region ("                                                   \
 	" bucket BIGINT NOT NULL, region " TXT " NOT NULL, status " TXT " NOT NULL,"          \
-	" n BIGINT NOT NULL, overdue BIGINT NOT NULL, PRIMARY KEY (bucket, region, status));" \
+	" n BIGINT NOT NULL, overdue BIGINT NOT NULL, PRIMARY KEY (region, bucket, status))" \
+	WR ";"                                                                                \
 	"INSERT INTO case_counts_day (day, category, status, n, overdue, supervised, "        \
 	"escalated, rated, good, late) SELECT (created_at + 28800) / 86400, category, status, " \
 	"COUNT(*), SUM(overdue), SUM(supervised), SUM(CASE WHEN escalations > 0 THEN 1 ELSE 0 END), " \
@@ -708,10 +712,10 @@ static const char m12_pg[] = M12_INDEXES;
 	"SUM(CASE WHEN ratings > 0 AND rating >= 4 THEN 1 ELSE 0 END), SUM(late) "            \
 	"FROM cases GROUP BY (created_at + 28800) / 86400, category, status;"                  \
 	"INSERT INTO case_counts_region (bucket, region, status, n, overdue) "                \
-	"SELECT (created_at + 28800) / 86400 / 32, region, status, COUNT(*), SUM(overdue) "   \
-	"FROM cases GROUP BY (created_at + 28800) / 86400 / 32, region, status;"
-static const char m16_sqlite[] = M16_SQL("TEXT");
-static const char m16_pg[] = M16_SQL("TEXT COLLATE \"C\"");
+	"SELECT (created_at + 28800) / 86400 / 8, region, status, COUNT(*), SUM(overdue) "    \
+	"FROM cases GROUP BY (created_at + 28800) / 86400 / 8, region, status;"
+static const char m16_sqlite[] = M16_SQL("TEXT", " WITHOUT ROWID");
+static const char m16_pg[] = M16_SQL("TEXT COLLATE \"C\"", "");
 
 const struct cw_migration cw_migrations[] = {
     {1, "initial schema", m1_sqlite, m1_pg},

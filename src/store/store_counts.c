@@ -60,7 +60,7 @@ static int add(struct cw_tx *tx, const struct cw_store_counted *k, int sign, boo
 			    "INSERT INTO case_counts_day (day, category, status, n, overdue, "
 			    "supervised, escalated, rated, good, late) "
 			    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
-			    "ON CONFLICT (day, category, status) DO UPDATE SET "
+			    "ON CONFLICT (status, category, day) DO UPDATE SET "
 			    "n = case_counts_day.n + excluded.n, "
 			    "overdue = case_counts_day.overdue + excluded.overdue, "
 			    "supervised = case_counts_day.supervised + excluded.supervised, "
@@ -76,7 +76,7 @@ static int add(struct cw_tx *tx, const struct cw_store_counted *k, int sign, boo
 		rc = CW_TXQ(tx,
 			    "INSERT INTO case_counts_region (bucket, region, status, n, overdue) "
 			    "VALUES ($1, $2, $3, $4, $5) "
-			    "ON CONFLICT (bucket, region, status) DO UPDATE SET "
+			    "ON CONFLICT (region, bucket, status) DO UPDATE SET "
 			    "n = case_counts_region.n + excluded.n, "
 			    "overdue = case_counts_region.overdue + excluded.overdue",
 			    NULL, CW_P_INT(k->day / CW_STORE_COUNTS_BUCKET), CW_P_TEXT(k->region),
@@ -113,9 +113,9 @@ int cw_store_counts_add(struct cw_tx *tx, const struct cw_store_counted *old,
 	"SUM(CASE WHEN ratings > 0 AND rating >= 4 THEN 1 ELSE 0 END) AS good, "            \
 	"SUM(late) AS late FROM cases GROUP BY (created_at + 28800) / 86400, category, status"
 #define RECOUNT_REGION                                                                         \
-	"SELECT (created_at + 28800) / 86400 / 32 AS bucket, region, status, COUNT(*) AS n, " \
+	"SELECT (created_at + 28800) / 86400 / 8 AS bucket, region, status, COUNT(*) AS n, " \
 	"SUM(overdue) AS overdue FROM cases "                                                \
-	"GROUP BY (created_at + 28800) / 86400 / 32, region, status"
+	"GROUP BY (created_at + 28800) / 86400 / 8, region, status"
 #define DAY_COLS "day, category, status, n, overdue, supervised, escalated, rated, good, late"
 #define REGION_COLS "bucket, region, status, n, overdue"
 

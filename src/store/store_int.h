@@ -55,7 +55,7 @@ int cw_store_case_filter_conds(const struct cw_case_filter *f, char *sql, size_t
  * stored; cw_store_counts_add moves a case's contribution from `old` (NULL: a new case)
  * to `c`, in a handful of upserts (none when nothing counted changed). */
 #define CW_STORE_COUNTS_GOOD_RATING 4 /* counted as good: ratings at or above it */
-#define CW_STORE_COUNTS_BUCKET 32     /* days of a case_counts_region bucket */
+#define CW_STORE_COUNTS_BUCKET 8      /* days of a case_counts_region bucket */
 struct cw_store_counted {
 	const char *category, *status, *region;
 	int64_t day;
