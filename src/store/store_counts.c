@@ -84,6 +84,25 @@ static int add(struct cw_tx *tx, const struct cw_store_counted *k, int sign, boo
 	return rc;
 }
 
+/* Key order of the rows (day table: status, category, day; region table: region,
+ * bucket, status), negative when a's row comes first. */
+static int cmp_day(const struct cw_store_counted *a, const struct cw_store_counted *b)
+{
+	int c = strcmp(a->status, b->status);
+	if (!c)
+		c = strcmp(a->category, b->category);
+	return c ? c : (a->day > b->day) - (a->day < b->day);
+}
+
+static int cmp_region(const struct cw_store_counted *a, const struct cw_store_counted *b)
+{
+	int64_t x = a->day / CW_STORE_COUNTS_BUCKET, y = b->day / CW_STORE_COUNTS_BUCKET;
+	int c = strcmp(a->region, b->region);
+	if (!c)
+		c = (x > y) - (x < y);
+	return c ? c : strcmp(a->status, b->status);
+}
+
 int cw_store_counts_add(struct cw_tx *tx, const struct cw_store_counted *old,
 			const struct cw_case *c)
 {
@@ -98,10 +117,22 @@ int cw_store_counts_add(struct cw_tx *tx, const struct cw_store_counted *old,
 		   old->good != k.good || old->late != k.late;
 	bool region = old->day != k.day || strcmp(old->region, k.region) || !same_status ||
 		      old->overdue != k.overdue;
-	if (!day && !region)
-		return CW_DB_OK;
-	int rc = add(tx, old, -1, day, region);
-	return rc == CW_DB_OK ? add(tx, &k, 1, day, region) : rc;
+	/* Each table's two rows in key order, the day table's first: two concurrent
+	 * changes (PostgreSQL) wait for each other rather than deadlock. */
+	int rc = CW_DB_OK;
+	if (day) {
+		bool old_first = cmp_day(old, &k) <= 0;
+		rc = add(tx, old_first ? old : &k, old_first ? -1 : 1, true, false);
+		if (rc == CW_DB_OK)
+			rc = add(tx, old_first ? &k : old, old_first ? 1 : -1, true, false);
+	}
+	if (rc == CW_DB_OK && region) {
+		bool old_first = cmp_region(old, &k) <= 0;
+		rc = add(tx, old_first ? old : &k, old_first ? -1 : 1, false, true);
+		if (rc == CW_DB_OK)
+			rc = add(tx, old_first ? &k : old, old_first ? 1 : -1, false, true);
+	}
+	return rc;
 }
 
 /* The counters as a recount from the cases would make them (migration 16's backfill). */
