@@ -594,6 +594,10 @@ static int gen_case(struct cw_tx *tx, struct gen *g, int64_t i)
 	cs.clock_started_at = w->clock_started_at;
 	cs.clock_remaining = w->clock_remaining;
 	cs.overdue = w->st.overdue;
+	/* Late if the walk ever marked it overdue (the store counts it, store_counts.c). */
+	for (int j = 0; j < w->nev && !cs.late; j++)
+		cs.late = !strcmp(w->ev[j].what, "overdue") ||
+			  !strcmp(w->ev[j].what, "escalate.overdue");
 	cs.warned = w->st.warned;
 	cs.supervised = w->st.supervised;
 	cs.extension_pending = w->st.extension_pending;

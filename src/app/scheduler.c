@@ -56,6 +56,10 @@ static int one_case(struct cw_tx *tx, struct pass *p, struct cw_case *k)
 	}
 	const char *status_before = k->status;
 	cw_case_state_put(kind, &after, k);
+	/* Overdue, or escalated for it: late for good (cases.late, the dashboard's on-time
+	 * rate; the store keeps it set). */
+	if (t == CW_TICK_OVERDUE || t == CW_TICK_ESCALATE)
+		k->late = true;
 	struct cw_case_commit_args ch = {
 	    .env = p->env, .actor = &system_actor, .kind = kind, .fx = &fx,
 	    .status_before = status_before,

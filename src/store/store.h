@@ -288,6 +288,9 @@ struct cw_case {
 	/* The reporter's name and phone number as sealed by the application
 	 * (util/keyring.h), opaque text to the store; "" (or NULL on write) for none. */
 	const char *reporter_name_enc, *reporter_phone_enc;
+	/* Ever marked overdue (sticky: the store keeps it set once overdue was); a writer
+	 * of a case's final state (the demo generator) sets it when its history was late. */
+	bool late;
 };
 
 /* Draws the next number of `day` ("YYYYMMDD", the caller's local day) and inserts the
@@ -545,8 +548,8 @@ struct cw_stats_day {
 };
 int cw_store_stats_days(struct cw_tx *tx, const struct cw_stats_query *q,
 			struct cw_stats_day **items, int *n);
-/* Closed cases (q->closed) that were marked overdue at some time (a timeline entry
- * "overdue"): the late ones. */
+/* Closed cases (q->closed) that were marked overdue at some time (cases.late, set with
+ * the scheduler's "overdue" timeline entry): the late ones. */
 int cw_store_stats_closed_late(struct cw_tx *tx, const struct cw_stats_query *q, int64_t *n);
 
 /* Unfinished cases (status not in q->done) of each grid under q->scope_path, any
@@ -562,5 +565,13 @@ int cw_store_stats_grids(struct cw_tx *tx, const struct cw_stats_query *q,
  * overdue, lon and lat only. */
 int cw_store_stats_points(struct cw_tx *tx, const struct cw_stats_query *q, bool open_only,
 			  int limit, struct cw_case **items, int *n);
+
+/* ---- counters of cases (store_counts.c, migration 16) ----
+ * Kept by cw_store_case_insert and cw_store_case_update in the caller's transaction;
+ * cw_store_stats_* read them for the whole city (q->whole_tree). */
+/* The rows in which the counters differ from a recount of the cases (0: they agree). */
+int cw_store_counts_check(struct cw_tx *tx, int64_t *diff);
+/* Recomputes every counter from the cases (repair after a write that bypassed the store). */
+int cw_store_counts_rebuild(struct cw_tx *tx);
 
 #endif

@@ -16,7 +16,7 @@
 	"c.extension_days_asked, c.extensions, c.extension_days, c.reworks, c.escalations, " \
 	"c.ratings, c.rating, c.rectifications, c.kind_flags, c.resume_status, "             \
 	"c.merged_into, c.version, c.created_at, c.updated_at, "                             \
-	"c.reporter_name_enc, c.reporter_phone_enc "                                          \
+	"c.reporter_name_enc, c.reporter_phone_enc, c.late "                                  \
 	"FROM cases c JOIN regions g ON g.code = c.region "
 
 static void case_row(const struct cw_db_result *r, int i, struct cw_case *c)
@@ -63,6 +63,7 @@ static void case_row(const struct cw_db_result *r, int i, struct cw_case *c)
 	c->updated_at = cw_db_cell_int(r, i, 38);
 	c->reporter_name_enc = cw_db_cell(r, i, 39);
 	c->reporter_phone_enc = cw_db_cell(r, i, 40);
+	c->late = cw_store_cell_bool(r, i, 41);
 }
 
 /* 0 means "none" for these columns, stored as NULL so the foreign keys hold. */
@@ -109,7 +110,8 @@ static struct cw_db_param id_or_null(int64_t v)
 	X(merged_into, id_or_null(c->merged_into))                                           \
 	X(updated_at, CW_P_INT(c->updated_at))                                               \
 	X(reporter_name_enc, CW_P_TEXT(cw_store_str(c->reporter_name_enc)))                 \
-	X(reporter_phone_enc, CW_P_TEXT(cw_store_str(c->reporter_phone_enc)))
+	X(reporter_phone_enc, CW_P_TEXT(cw_store_str(c->reporter_phone_enc)))              \
+	X(late, CW_P_INT(c->late))
 
 #define CASE_COL_NAME(name, param) #name,
 #define CASE_COL_PARAM(name, param) p[n++] = (param);
@@ -166,6 +168,7 @@ int cw_store_case_insert(struct cw_tx *tx, struct cw_case *c, const char *day)
 	snprintf(number, sizeof number, "%.8s%05lld", day, (long long)cw_db_cell_int(&r, 0, 0));
 	/* number, kind and created_at are written once; the rest is case_params(). */
 	struct cw_db_param p[3 + CASE_NCOLS];
+	c->late = c->late || c->overdue;
 	p[0] = cw_store_p_text(number);
 	p[1] = CW_P_TEXT(c->kind);
 	p[2] = CW_P_INT(c->created_at);
@@ -179,7 +182,7 @@ int cw_store_case_insert(struct cw_tx *tx, struct cw_case *c, const char *day)
 	c->id = cw_db_cell_int(&r, 0, 0);
 	c->number = cw_arena_strdup(cw_tx_arena(tx), number);
 	c->version = 1;
-	return CW_DB_OK;
+	return cw_store_counts_add(tx, NULL, c);
 }
 
 int cw_store_case_get(struct cw_tx *tx, int64_t id, struct cw_case *out)
@@ -198,16 +201,24 @@ int cw_store_case_update(struct cw_tx *tx, struct cw_case *c)
 {
 	struct cw_db_result r;
 	struct cw_db_param p[2 + CASE_NCOLS];
+	/* The counted fields as stored, for the counters (store_counts.c). */
+	struct cw_store_counted old;
+	int rc = cw_store_counted_get(tx, c->id, &old);
+	if (rc != CW_DB_OK)
+		return rc;
+	c->late = c->late || old.late || c->overdue;
 	p[0] = CW_P_INT(c->id);
 	p[1] = CW_P_INT(c->version);
 	case_params(c, p + 2);
 	char sql[2048];
 	if (case_sql(sql, sizeof sql, true))
 		return CW_DB_ERROR;
-	int rc = cw_tx_query(tx, sql, p, 2 + CASE_NCOLS, &r);
+	rc = cw_tx_query(tx, sql, p, 2 + CASE_NCOLS, &r);
 	rc = cw_store_one_changed(rc, &r);
 	if (rc == CW_DB_OK)
 		c->version++;
+	if (rc == CW_DB_OK)
+		rc = cw_store_counts_add(tx, &old, c);
 	return rc;
 }
 

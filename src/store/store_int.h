@@ -53,4 +53,19 @@ struct cw_case_filter;
 int cw_store_case_filter_conds(const struct cw_case_filter *f, char *sql, size_t size,
 			       size_t *len, struct cw_db_param *p, int *np, int pmax);
 
+/* store_counts.c: the counters of migration 16. The fields of a case they count, as
+ * stored; cw_store_counts_add moves a case's contribution from `old` (NULL: a new case)
+ * to `c`, in a handful of upserts (none when nothing counted changed). */
+#define CW_STORE_COUNTS_GOOD_RATING 4 /* counted as good: ratings at or above it */
+#define CW_STORE_COUNTS_BUCKET 8      /* days of a case_counts_region bucket */
+struct cw_store_counted {
+	const char *category, *status, *region;
+	int64_t day;
+	bool overdue, supervised, escalated, rated, good, late;
+};
+struct cw_case;
+int cw_store_counted_get(struct cw_tx *tx, int64_t id, struct cw_store_counted *out);
+int cw_store_counts_add(struct cw_tx *tx, const struct cw_store_counted *old,
+			const struct cw_case *c);
+
 #endif

@@ -2306,6 +2306,188 @@ static void test_case_changes(void **state)
 	assert_int_equal(run(true, case_changes_fn, NULL), CW_DB_OK);
 }
 
+/* ---- the counters of cases (store_counts.c, migration 16) ---- */
+
+#define KD1 "340615000000"
+#define KD2 "340616000000"
+#define KGRID "340615001001001"
+#define KDAY0 20000 /* a local day; the cases of other tests are decades before */
+#define KAT(day, s) ((int64_t)(day) * 86400 - 28800 + (s))
+
+/* The whole city's figures (from the counters) against the same read with the root's
+ * path as a scope (from the cases): both ways must agree, period by period. */
+static void counts_query(struct cw_stats_query *q, bool whole, int64_t d0, int64_t d1)
+{
+	static const char *const done[8] = {"closed", "reviewed", "final", "rejected",
+					    "merged", "merged", "merged", "merged"};
+	static const char *const closed[4] = {"closed", "reviewed", "final", "final"};
+	*q = (struct cw_stats_query){.scope_path = CITY, .whole_tree = whole,
+				     .from = KAT(d0, 0), .to = KAT(d1 + 1, 0),
+				     .from_day = d0, .to_day = d1, .good_rating = 4};
+	memcpy(q->done, done, sizeof q->done);
+	memcpy(q->closed, closed, sizeof q->closed);
+}
+
+static int64_t group_sum(const struct cw_stats_group *g, int n, const char *status,
+			 const char *category, int field)
+{
+	int64_t t = 0;
+	for (int i = 0; i < n; i++)
+		if (!strcmp(g[i].status, status) && !strcmp(g[i].category, category)) {
+			const int64_t f[6] = {g[i].count, g[i].overdue, g[i].supervised,
+					      g[i].escalated, g[i].rated, g[i].good};
+			t += f[field];
+		}
+	return t;
+}
+
+static int64_t region_sum(const struct cw_stats_region *r, int n, const char *code, int field)
+{
+	int64_t t = 0;
+	for (int i = 0; i < n; i++)
+		if (!strcmp(r[i].region, code))
+			t += field == 0 ? r[i].count : field == 1 ? r[i].open : r[i].overdue;
+	return t;
+}
+
+static int counts_agree(struct cw_tx *tx, int64_t d0, int64_t d1)
+{
+	struct cw_stats_query a, b;
+	counts_query(&a, true, d0, d1);
+	counts_query(&b, false, d0, d1);
+	struct cw_stats_group *ga, *gb;
+	int na, nb;
+	T_OK(cw_store_stats_groups(tx, &a, &ga, &na));
+	T_OK(cw_store_stats_groups(tx, &b, &gb, &nb));
+	T(na == nb);
+	for (int i = 0; i < nb; i++)
+		for (int f = 0; f < 6; f++)
+			T(group_sum(ga, na, gb[i].status, gb[i].category, f) ==
+			  group_sum(gb, nb, gb[i].status, gb[i].category, f));
+	struct cw_stats_region *ra, *rb;
+	T_OK(cw_store_stats_regions(tx, &a, &ra, &na));
+	T_OK(cw_store_stats_regions(tx, &b, &rb, &nb));
+	int64_t ta = 0, tb = 0;
+	for (int i = 0; i < na; i++)
+		ta += ra[i].count;
+	for (int i = 0; i < nb; i++) {
+		tb += rb[i].count;
+		for (int f = 0; f < 3; f++)
+			T(region_sum(ra, na, rb[i].region, f) == region_sum(rb, nb, rb[i].region, f));
+	}
+	T(ta == tb);
+	struct cw_stats_day *da, *db;
+	T_OK(cw_store_stats_days(tx, &a, &da, &na));
+	T_OK(cw_store_stats_days(tx, &b, &db, &nb));
+	T(na == nb);
+	for (int i = 0; i < na && i < nb; i++)
+		T(da[i].day == db[i].day && da[i].count == db[i].count);
+	int64_t la, lb;
+	T_OK(cw_store_stats_closed_late(tx, &a, &la));
+	T_OK(cw_store_stats_closed_late(tx, &b, &lb));
+	T(la == lb);
+	return CW_DB_OK;
+}
+
+/* counts_agree's own failure is the one reported. */
+#define T_AGREE(d0, d1)                                                                      \
+	do {                                                                                 \
+		int rc_ = counts_agree(tx, (d0), (d1));                                      \
+		if (rc_ != CW_DB_OK)                                                         \
+			return rc_;                                                          \
+	} while (0)
+
+static int64_t counts_ids[12];
+
+static int counts_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	int64_t diff = -1;
+	T_OK(mkregion(tx, KD1, "counts district 1", CITY, CW_LEVEL_DISTRICT));
+	T_OK(mkregion(tx, KD2, "counts district 2", CITY, CW_LEVEL_DISTRICT));
+	T_OK(mkregion(tx, KGRID, "counts grid", KD1, CW_LEVEL_GRID));
+	/* Twelve cases over 100 days (several 32-day buckets), varied in every counted field. */
+	for (int i = 0; i < 12; i++) {
+		struct cw_case c = case_row_new(i % 3 ? KGRID : KD2, i % 3 ? KGRID : NULL,
+						i % 4 == 0 ? "closed" : i % 4 == 1 ? "dispatched"
+						: i % 4 == 2 ? "rejected" : "reported",
+						KAT(KDAY0 + i * 9, i * 600));
+		c.category = i % 2 ? "07" : "06010";
+		c.overdue = i % 5 == 0;
+		c.supervised = i % 3 == 1;
+		c.escalations = i % 6 == 0;
+		c.ratings = i % 4 == 0;
+		c.rating = i % 8 == 0 ? 5 : 3;
+		T_OK(cw_store_case_insert(tx, &c, "20261201"));
+		counts_ids[i] = c.id;
+	}
+	T_OK(cw_store_counts_check(tx, &diff));
+	T(diff == 0);
+	T_AGREE(KDAY0, KDAY0 + 99);
+	T_AGREE(KDAY0 - 40, KDAY0 + 130);
+	T_AGREE(KDAY0 + 5, KDAY0 + 70);
+	/* Updates of each counted field; late stays once overdue was set. */
+	struct cw_case c;
+	for (int i = 0; i < 12; i++) {
+		T_OK(cw_store_case_get(tx, counts_ids[i], &c));
+		switch (i % 6) {
+		case 0: c.status = "closed"; c.ratings = 1; c.rating = 4; break;
+		case 1: c.overdue = true; break;
+		case 2: c.region = KD1; c.grid = NULL; c.has_location = false; break;
+		case 3: c.category = "06010"; c.supervised = !c.supervised; break;
+		case 4: c.escalations++; c.status = "closed"; break;
+		default: c.title = "只改标题"; break; /* nothing counted */
+		}
+		T_OK(cw_store_case_update(tx, &c));
+	}
+	T_OK(cw_store_case_get(tx, counts_ids[1], &c));
+	T(c.late && c.overdue);
+	c.overdue = false;
+	c.status = "closed";
+	T_OK(cw_store_case_update(tx, &c));
+	T_OK(cw_store_case_get(tx, counts_ids[1], &c));
+	T(c.late && !c.overdue); /* sticky */
+	/* A stale version changes nothing, counters included. */
+	c.version--;
+	c.status = "reported";
+	T_RC(cw_store_case_update(tx, &c), CW_DB_NOTFOUND);
+	T_OK(cw_store_counts_check(tx, &diff));
+	T(diff == 0);
+	T_AGREE(KDAY0, KDAY0 + 99);
+	T_AGREE(KDAY0 + 5, KDAY0 + 70);
+	T_AGREE(KDAY0 + 33, KDAY0 + 34);
+	int64_t late;
+	struct cw_stats_query q;
+	counts_query(&q, true, KDAY0, KDAY0 + 99);
+	T_OK(cw_store_stats_closed_late(tx, &q, &late));
+	T(late >= 2); /* cases 0 and 1 at least */
+	return CW_DB_OK;
+}
+
+/* A write that bypasses the store's case functions is seen by the check (the contract
+ * test would catch a path that forgets the counters), and a rebuild repairs it. */
+static int counts_bypass_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	int64_t diff = 0;
+	T_OK(CW_TXQ(tx, "UPDATE cases SET status = 'final' WHERE id = $1", NULL,
+		    CW_P_INT(counts_ids[3])));
+	T_OK(cw_store_counts_check(tx, &diff));
+	T(diff > 0);
+	T_OK(cw_store_counts_rebuild(tx));
+	T_OK(cw_store_counts_check(tx, &diff));
+	T(diff == 0);
+	T_AGREE(KDAY0, KDAY0 + 99);
+	return CW_DB_ABORT;
+}
+
+static void test_case_counts(void **state)
+{
+	(void)state;
+	assert_int_equal(run(true, counts_fn, NULL), CW_DB_OK);
+	assert_int_equal(run(true, counts_bypass_fn, NULL), CW_DB_ABORT);
+}
+
 int main(int argc, char **argv)
 {
 	char err[512] = "";
@@ -2366,6 +2548,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_case_search_text),
 	    cmocka_unit_test(test_attachments),
 	    cmocka_unit_test(test_case_changes),
+	    cmocka_unit_test(test_case_counts),
 	};
 	int failed = cmocka_run_group_tests_name(
 	    cw_store_is_postgres(S) ? "store_postgres" : "store_sqlite", tests, NULL, NULL);
