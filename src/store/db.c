@@ -52,6 +52,13 @@ struct cw_db {
 	bool writing;		/* a leader is running a batch */
 	struct cw_db_conn *wconn; /* used only by the leader; NULL until first used */
 	uint64_t batches, jobs;	/* commits and the write transactions they carried */
+	/* The checkpointer: copies the WAL into the database on a connection and a
+	 * thread of its own, so that the writer never stops for it. */
+	pthread_t ckpt_thread;
+	struct cw_db_conn *ckpt_conn;
+	bool ckpt_started, ckpt_stop;
+	uint64_t ckpt_done; /* db->batches when the last checkpoint began */
+	pthread_cond_t ckpt_cv;
 };
 
 struct cw_tx {
@@ -226,6 +233,53 @@ static bool run_job(struct cw_db *db, struct cw_db_job *job)
 	return true;
 }
 
+/* The checkpointer (see struct cw_db): after commits, at most every 50 ms, a PASSIVE
+ * checkpoint, which copies what no reader still needs and never waits for the writer
+ * or the readers. A WAL that is fully copied starts again from its beginning at the
+ * writer's next transaction, so the file stays small while commits keep coming. */
+#define CW_DB_CKPT_PAUSE_MS 50
+
+static void *checkpointer_main(void *p)
+{
+	struct cw_db *db = p;
+	struct cw_db_conn *c = db->ckpt_conn;
+	pthread_mutex_lock(&db->wmu);
+	while (!db->ckpt_stop) {
+		if (db->ckpt_done == db->batches) {
+			pthread_cond_wait(&db->ckpt_cv, &db->wmu);
+			continue;
+		}
+		db->ckpt_done = db->batches;
+		pthread_mutex_unlock(&db->wmu);
+		db->drv->exec_script(c, "PRAGMA wal_checkpoint(PASSIVE)");
+		struct timespec ts = {.tv_nsec = CW_DB_CKPT_PAUSE_MS * 1000000L};
+		nanosleep(&ts, NULL);
+		pthread_mutex_lock(&db->wmu);
+	}
+	pthread_mutex_unlock(&db->wmu);
+	/* The last commits, before the database closes. */
+	db->drv->exec_script(c, "PRAGMA wal_checkpoint(PASSIVE)");
+	return NULL;
+}
+
+static void start_checkpointer(struct cw_db *db)
+{
+	char msg[512] = "";
+	if (db->drv->connect(db->target, &db->ckpt_conn, msg, sizeof msg) != CW_DB_OK) {
+		scrub(db, msg, sizeof msg);
+		cw_warn("store: no checkpointer (%s): the writer checkpoints", msg);
+		db->ckpt_conn = NULL;
+		return;
+	}
+	pthread_mutex_lock(&db->wmu);
+	db->ckpt_started = pthread_create(&db->ckpt_thread, NULL, checkpointer_main, db) == 0;
+	pthread_mutex_unlock(&db->wmu);
+	if (!db->ckpt_started) {
+		db->drv->disconnect(db->ckpt_conn);
+		db->ckpt_conn = NULL;
+	}
+}
+
 /* The leader's work: batch[0..n) in one transaction, one commit. A job that fails
  * is rolled back to its savepoint and keeps its code; a busy database (another
  * process writing) or a lost transaction runs the batch again, like run_tx. */
@@ -248,6 +302,12 @@ static void run_batch(struct cw_db *db, struct cw_db_job **jobs, int n)
 		 * SQLite's default 2 MB cache they spilled to the WAL in mid-transaction
 		 * (0.70 ms of CPU a created case against 0.50 ms with 32 MB). */
 		db->drv->exec_script(db->wconn, "PRAGMA cache_size = -32768");
+		/* The checkpointer thread copies the WAL back instead of the commit that
+		 * crosses 1,000 pages (7.6% of the writer's time creating cases). If it
+		 * cannot start, the writer checkpoints as SQLite does by default. */
+		start_checkpointer(db);
+		if (db->ckpt_started)
+			db->drv->exec_script(db->wconn, "PRAGMA wal_autocheckpoint = 0");
 	}
 	for (int attempt = 0;;) {
 		int rc = db->drv->begin(db->wconn, true);
@@ -284,8 +344,11 @@ static void run_batch(struct cw_db *db, struct cw_db_job **jobs, int n)
 			/* A batch of failures has nothing to make durable. */
 			rc = ok ? db->drv->commit(db->wconn) : db->drv->rollback(db->wconn);
 			if (rc == CW_DB_OK) {
+				pthread_mutex_lock(&db->wmu);
 				db->batches++;
 				db->jobs += (uint64_t)n;
+				pthread_cond_signal(&db->ckpt_cv);
+				pthread_mutex_unlock(&db->wmu);
 				return;
 			}
 			db->drv->rollback(db->wconn);
@@ -558,6 +621,7 @@ struct cw_db *cw_db_open(const char *url, int pool_size, char *err, size_t errle
 	/* A file database writes through the group committer; an in-memory one has only
 	 * its one connection. */
 	pthread_mutex_init(&db->wmu, NULL);
+	pthread_cond_init(&db->ckpt_cv, NULL);
 	db->group = drv->in_tx && db->nslots > 1;
 
 	if (migrate(db, err, errlen) != CW_DB_OK) {
@@ -576,12 +640,21 @@ void cw_db_close(struct cw_db *db)
 	for (int i = 0; i < db->nslots; i++)
 		if (db->slots[i].conn)
 			db->drv->disconnect(db->slots[i].conn);
+	if (db->ckpt_started) {
+		pthread_mutex_lock(&db->wmu);
+		db->ckpt_stop = true;
+		pthread_cond_signal(&db->ckpt_cv);
+		pthread_mutex_unlock(&db->wmu);
+		pthread_join(db->ckpt_thread, NULL);
+		db->drv->disconnect(db->ckpt_conn);
+	}
 	if (db->wconn) {
 		if (db->batches)
 			cw_debug("store: %llu write transactions in %llu commits",
 				 (unsigned long long)db->jobs, (unsigned long long)db->batches);
 		db->drv->disconnect(db->wconn);
 	}
+	pthread_cond_destroy(&db->ckpt_cv);
 	pthread_mutex_destroy(&db->wmu);
 	free(db->slots);
 	pthread_cond_destroy(&db->cv);
