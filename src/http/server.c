@@ -308,19 +308,7 @@ void cw_reply_json(struct cw_req *req, int status, json_t *body)
 		len = text ? strlen(text) : 0;
 	}
 	json_decref(body);
-	if (!text) {
-		cw_error("cannot encode the JSON reply to %s %s", req->method, req->path);
-		cw_reply_error(req, CW_EC_INTERNAL, NULL);
-		return;
-	}
-	/* jansson allocated text with malloc; libmicrohttpd frees it after sending. */
-	struct MHD_Response *resp =
-	    MHD_create_response_from_buffer_with_free_callback(len, text, free);
-	if (!resp)
-		free(text);
-	else
-		add_header(resp, "Content-Type", "application/json; charset=utf-8");
-	set_response(req, status, resp);
+	cw_reply_json_text(req, status, text, len);
 }
 
 void cw_reply_json_text(struct cw_req *req, int status, char *text, size_t len)

@@ -36,6 +36,15 @@ static char *join_terms(struct cw_tx *tx, const cw_search_term *terms, int n)
 	return s;
 }
 
+/* The case's folded text, which every search hit is checked against. */
+static int put_body(struct cw_tx *tx, int64_t case_id, const char *body)
+{
+	return CW_TXQ(tx,
+		      "INSERT INTO case_search_text (case_id, body) VALUES ($1, $2) "
+		      "ON CONFLICT (case_id) DO UPDATE SET body = excluded.body",
+		      NULL, CW_P_INT(case_id), CW_P_TEXT(cw_store_str(body)));
+}
+
 /* SQLite: the case's row of case_fts replaced by terms[0..n), then its folded text.
  * A contentless table forgets what it indexed, and its 'delete' command must be given
  * the old terms exactly. They are recomputed from the stored folded text: the index
@@ -74,10 +83,7 @@ static int fts_replace(struct cw_tx *tx, int64_t case_id, const cw_search_term *
 		if (rc != CW_DB_OK)
 			return rc;
 	}
-	return CW_TXQ(tx,
-		      "INSERT INTO case_search_text (case_id, body) VALUES ($1, $2) "
-		      "ON CONFLICT (case_id) DO UPDATE SET body = excluded.body",
-		      NULL, CW_P_INT(case_id), CW_P_TEXT(cw_store_str(body)));
+	return put_body(tx, case_id, body);
 }
 
 int cw_store_case_terms_replace(struct cw_tx *tx, int64_t case_id, const cw_search_term *terms,
@@ -104,10 +110,7 @@ int cw_store_case_terms_replace(struct cw_tx *tx, int64_t case_id, const cw_sear
 		if (rc != CW_DB_OK)
 			return rc;
 	}
-	return CW_TXQ(tx,
-		      "INSERT INTO case_search_text (case_id, body) VALUES ($1, $2) "
-		      "ON CONFLICT (case_id) DO UPDATE SET body = excluded.body",
-		      NULL, CW_P_INT(case_id), CW_P_TEXT(cw_store_str(body)));
+	return put_body(tx, case_id, body);
 }
 
 /* The fragments of qq: each a substring of the case's folded text. */

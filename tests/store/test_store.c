@@ -1969,6 +1969,18 @@ static int index_text(struct cw_tx *tx, int64_t id, const char *text)
 	return cw_store_case_terms_replace(tx, id, terms, n, body);
 }
 
+/* test_cases's cases (numbered on 2026-11-27 and 28) in a list newest first, at most 4;
+ * other tests' cases are numbered on other days. */
+static int my_cases(const struct cw_case *v, int n, int64_t mine[4])
+{
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		if (k < 4 && (strncmp(v[i].number, "20261127", 8) == 0 ||
+			      strncmp(v[i].number, "20261128", 8) == 0))
+			mine[k++] = v[i].id;
+	return k;
+}
+
 static int case_search_fn(struct cw_tx *tx, void *ctx)
 {
 	(void)ctx;
@@ -1979,12 +1991,7 @@ static int case_search_fn(struct cw_tx *tx, void *ctx)
 	/* test_cases's cases (numbered on 2026-11-27 and 28), newest first: the one after the
 	 * rollback, c (CD1), b (CD2), a (CGRID); other tests' cases are numbered on other days. */
 	int64_t mine[4];
-	int k = 0;
-	for (int i = 0; i < n; i++)
-		if (k < 4 && (strncmp(v[i].number, "20261127", 8) == 0 ||
-			      strncmp(v[i].number, "20261128", 8) == 0))
-			mine[k++] = v[i].id;
-	T(k == 4);
+	T(my_cases(v, n, mine) == 4);
 	int64_t c = mine[1], b = mine[2], a = mine[3];
 	T_OK(index_text(tx, a, "垃圾暴露 路边 Xiangshan Road"));
 	T_OK(index_text(tx, b, "夜间噪音扰民"));
@@ -2058,12 +2065,7 @@ static int case_search_text_fn(struct cw_tx *tx, void *ctx)
 	int n;
 	T_OK(cw_store_case_list(tx, &f, 20, &v, &n));
 	int64_t mine[4];
-	int k = 0;
-	for (int i = 0; i < n; i++)
-		if (k < 4 && (strncmp(v[i].number, "20261127", 8) == 0 ||
-			      strncmp(v[i].number, "20261128", 8) == 0))
-			mine[k++] = v[i].id;
-	T(k == 4);
+	T(my_cases(v, n, mine) == 4);
 	int64_t c = mine[1], b = mine[2], a = mine[3];
 	T_OK(index_text(tx, a, "垃圾暴露 路边 Xiangshan Road"));
 	T_OK(index_text(tx, b, "井盖缺失 near the school"));
