@@ -306,8 +306,13 @@ static void run_batch(struct cw_db *db, struct cw_db_job **jobs, int n)
 		 * crosses 1,000 pages (7.6% of the writer's time creating cases). If it
 		 * cannot start, the writer checkpoints as SQLite does by default. */
 		start_checkpointer(db);
+		/* A backstop: a writer that never pauses gives the checkpointer no moment
+		 * when the whole WAL is copied and the next transaction can start it
+		 * again from the beginning, so the WAL would grow without bound. The
+		 * writer's own checkpoint at 10,000 pages (40 MB) finds most of it copied
+		 * already, and restarts it. */
 		if (db->ckpt_started)
-			db->drv->exec_script(db->wconn, "PRAGMA wal_autocheckpoint = 0");
+			db->drv->exec_script(db->wconn, "PRAGMA wal_autocheckpoint = 10000");
 	}
 	for (int attempt = 0;;) {
 		int rc = db->drv->begin(db->wconn, true);
