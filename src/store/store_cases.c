@@ -222,18 +222,17 @@ int cw_store_case_update(struct cw_tx *tx, struct cw_case *c)
 	return rc;
 }
 
-int cw_store_case_list(struct cw_tx *tx, const struct cw_case_filter *f, int limit,
-		       struct cw_case **items, int *n)
+/* One query of cw_store_case_list; `window` > 0 bounds a text search to that many of
+ * the newest matches (SQLite), 0 searches them all. */
+static int list_query(struct cw_tx *tx, const struct cw_case_filter *f, int limit, int window,
+		      struct cw_db_result *r)
 {
 	/* Only the filters given become conditions, numbered in order. */
 	char sql[8192];
 	struct cw_db_param p[160]; /* q: up to 67, the console filters up to 35 */
 	int np = 0;
 	size_t len;
-	*items = NULL;
-	*n = 0;
-	if (limit <= 0)
-		return CW_DB_OK;
+	memset(r, 0, sizeof *r);
 	len = (size_t)snprintf(sql, sizeof sql, "%s WHERE 1 = 1", CASE_SELECT);
 #define COND(fmt, param)                                                                     \
 	do {                                                                                 \
@@ -247,12 +246,23 @@ int cw_store_case_list(struct cw_tx *tx, const struct cw_case_filter *f, int lim
 		if (len < sizeof sql)                                                        \
 			len += (size_t)snprintf(sql + len, sizeof sql - len, fmt, np, np, np); \
 	} while (0)
-	if (f->scope_path)
-		COND3(" AND (g.path = $%d OR (g.path > $%d || '/' AND g.path < $%d || '0'))",
-		     CW_P_TEXT(f->scope_path));
-	if (f->region_path)
-		COND3(" AND (g.path = $%d OR (g.path > $%d || '/' AND g.path < $%d || '0'))",
-		     CW_P_TEXT(f->region_path));
+	for (int i = 0; i < 2; i++) {
+		const char *path = i ? f->region_path : f->scope_path;
+		if (!path)
+			continue;
+		/* The city or a district holds a large share of the cases: walking cases
+		 * newest first finds a page at once, so `g.path || ''` keeps the planner from
+		 * driving the query by the regions of the tree instead, which reads all their
+		 * cases and sorts them (?open=true for the city: 210 ms against 3 ms at
+		 * 1,000,000 cases). A town or a village drives the query by its regions. */
+		if (strchr(path, '/') == strrchr(path, '/'))
+			COND3(" AND (g.path || '' = $%d OR (g.path || '' > $%d || '/' AND "
+			      "g.path || '' < $%d || '0'))",
+			      CW_P_TEXT(path));
+		else
+			COND3(" AND (g.path = $%d OR (g.path > $%d || '/' AND g.path < $%d || '0'))",
+			      CW_P_TEXT(path));
+	}
 	if (f->status)
 		COND(" AND c.status = $%d", CW_P_TEXT(f->status));
 	if (f->kind)
@@ -265,8 +275,9 @@ int cw_store_case_list(struct cw_tx *tx, const struct cw_case_filter *f, int lim
 				       (int)(sizeof p / sizeof p[0]) - 2) != CW_DB_OK)
 		return CW_DB_ERROR;
 	if (f->q) {
-		int qrc = cw_store_case_search_conds(tx, f->q, f->before_id, sql, sizeof sql, &len,
-						     p, &np, (int)(sizeof p / sizeof p[0]) - 2);
+		int qrc = cw_store_case_search_conds(tx, f->q, f->before_id, window, sql,
+						     sizeof sql, &len, p, &np,
+						     (int)(sizeof p / sizeof p[0]) - 2);
 		if (qrc == CW_DB_NOTFOUND)
 			return CW_DB_OK;
 		if (qrc != CW_DB_OK)
@@ -279,8 +290,26 @@ int cw_store_case_list(struct cw_tx *tx, const struct cw_case_filter *f, int lim
 #undef COND3
 	if (len >= sizeof sql)
 		return CW_DB_ERROR;
+	return cw_tx_query(tx, sql, p, np, r);
+}
+
+/* Newest matches searched first: enough for a page of a common word. */
+#define SEARCH_WINDOW 2000
+
+int cw_store_case_list(struct cw_tx *tx, const struct cw_case_filter *f, int limit,
+		       struct cw_case **items, int *n)
+{
+	*items = NULL;
+	*n = 0;
+	if (limit <= 0)
+		return CW_DB_OK;
 	struct cw_db_result r;
-	int rc = cw_tx_query(tx, sql, p, np, &r);
+	/* A text search looks at the newest matches first; only a page it cannot fill from
+	 * them (a rare word, or filters that leave few) searches all of them. */
+	bool windowed = f->q && cw_tx_dialect(tx) == CW_DIALECT_SQLITE;
+	int rc = list_query(tx, f, limit, windowed ? SEARCH_WINDOW : 0, &r);
+	if (rc == CW_DB_OK && windowed && r.nrows < limit)
+		rc = list_query(tx, f, limit, 0, &r);
 	if (rc != CW_DB_OK)
 		return rc;
 	struct cw_case *v = cw_arena_alloc(cw_tx_arena(tx), (size_t)r.nrows * sizeof *v);

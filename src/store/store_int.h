@@ -41,9 +41,11 @@ static inline struct cw_db_param cw_store_p_text(const char *s)
  * checked as substrings of the case's folded text. CW_DB_NOTFOUND when q cannot match
  * anything (not a valid query). SQLite (migration 15): all the terms in one MATCH on the
  * FTS5 table case_fts that drives the query, the list's cursor before_id (> 0) applied
- * inside it too so a deep page does not look up the newer matches. */
+ * inside it too so a deep page does not look up the newer matches, and with window > 0
+ * only the newest `window` matches (ORDER BY rowid DESC LIMIT window). */
 struct cw_db_param;
-int cw_store_case_search_conds(struct cw_tx *tx, const char *q, int64_t before_id, char *sql,
+int cw_store_case_search_conds(struct cw_tx *tx, const char *q, int64_t before_id, int window,
+			       char *sql,
 			       size_t size, size_t *len, struct cw_db_param *p, int *np, int pmax);
 
 /* store_case_filters.c: appends the conditions of the console's list filters of f

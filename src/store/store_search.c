@@ -136,7 +136,8 @@ static void substring_conds(struct cw_tx *tx, const struct cw_search_query *qq, 
  * our terms hold only letters, digits and CJK), ANDed: FTS5 intersects the doclists
  * itself, so no probe for the rarest term is needed (docs/performance.md). */
 static int fts_conds(struct cw_tx *tx, const struct cw_search_query *qq, int64_t before_id,
-		     char *sql, size_t size, size_t *len, struct cw_db_param *p, int *np)
+		     int window, char *sql, size_t size, size_t *len, struct cw_db_param *p,
+		     int *np)
 {
 	if (qq->nterms > 0) {
 		size_t cap = 1;
@@ -172,6 +173,14 @@ static int fts_conds(struct cw_tx *tx, const struct cw_search_query *qq, int64_t
 				*len += (size_t)snprintf(sql + *len, size - *len,
 							 " AND rowid < $%d", *np);
 		}
+		/* Only the newest matches: a term in 60,000 cases otherwise gives that many
+		 * ids to look up (12 ms at 1,000,000 cases) for a page of 50. */
+		if (window > 0) {
+			p[(*np)++] = CW_P_INT(window);
+			if (*len < size)
+				*len += (size_t)snprintf(sql + *len, size - *len,
+							 " ORDER BY rowid DESC LIMIT $%d", *np);
+		}
 		if (*len < size)
 			*len += (size_t)snprintf(sql + *len, size - *len, ")");
 	}
@@ -182,8 +191,9 @@ static int fts_conds(struct cw_tx *tx, const struct cw_search_query *qq, int64_t
 /* Below this many cases a term is rare enough to drive the query from the index. */
 #define RARE 1000
 
-int cw_store_case_search_conds(struct cw_tx *tx, const char *q, int64_t before_id, char *sql,
-			       size_t size, size_t *len, struct cw_db_param *p, int *np, int pmax)
+int cw_store_case_search_conds(struct cw_tx *tx, const char *q, int64_t before_id, int window,
+			       char *sql, size_t size, size_t *len, struct cw_db_param *p, int *np,
+			       int pmax)
 {
 	static _Thread_local struct cw_search_query qq;
 	if (cw_search_query_parse(q, &qq) != CW_EC_OK)
@@ -191,7 +201,7 @@ int cw_store_case_search_conds(struct cw_tx *tx, const char *q, int64_t before_i
 	if (*np + qq.nterms + qq.nfragments + 1 > pmax)
 		return CW_DB_ERROR;
 	if (cw_tx_dialect(tx) != CW_DIALECT_PG)
-		return fts_conds(tx, &qq, before_id, sql, size, len, p, np);
+		return fts_conds(tx, &qq, before_id, window, sql, size, len, p, np);
 
 	/* The rarest term, counting no further than RARE + 1: an index range scan each that
 	 * stops there (ORDER BY keeps PostgreSQL from a bitmap scan of the whole range). */
