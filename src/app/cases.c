@@ -236,7 +236,112 @@ struct create_ctx {
 	struct cw_case_view *out;
 	enum cw_ec ec;
 	const char *field;
+	/* What create_read_tx found, for create_tx. */
+	struct cw_stored_category cat;
+	struct cw_region reg;
+	enum cw_level level;
+	int64_t dept;
 };
+
+/* The department of `key` at `level` for a case in the region at `path`: the unit of
+ * the case's district, else of the city (the demo's "<key>-<region code>"); 0 if none. */
+static int department_for(struct cw_tx *tx, const char *key, enum cw_level level,
+			  const char *path, int64_t *dept)
+{
+	struct cw_arena *a = cw_store_tx_arena(tx);
+	char district[CW_REGION_CODE_MAX] = "", city[CW_REGION_CODE_MAX] = "";
+	*dept = 0;
+	if (!key || !*key)
+		return CW_DB_OK;
+	const char *q = path;
+	while (*q) {
+		size_t len = strcspn(q, "/");
+		char part[CW_REGION_CODE_MAX] = "";
+		if (len < sizeof part)
+			memcpy(part, q, len);
+		if (cw_region_code_level(part) == CW_LEVEL_DISTRICT)
+			memcpy(district, part, sizeof part);
+		else if (cw_region_code_level(part) == CW_LEVEL_CITY)
+			memcpy(city, part, sizeof part);
+		q += len;
+		if (*q == '/')
+			q++;
+	}
+	const char *tries[2] = {level >= CW_LEVEL_DISTRICT ? district : "", city};
+	for (int i = 0; i < 2 && !*dept; i++) {
+		if (!*tries[i])
+			continue;
+		struct cw_department d;
+		int rc = cw_store_department_by_code(tx, cw_arena_printf(a, "%s-%s", key, tries[i]),
+						     &d);
+		if (rc == CW_DB_OK)
+			*dept = d.id;
+		else if (rc != CW_DB_NOTFOUND)
+			return rc;
+	}
+	return CW_DB_OK;
+}
+
+/* A request whose Idempotency-Key was seen: the first case again (CW_DB_OK, replayed),
+ * or the key reused for another request; CW_DB_NOTFOUND for a new key or none. */
+static int replay(struct cw_tx *tx, struct create_ctx *c)
+{
+	const struct cw_case_input *in = c->in;
+	if (!in->idempotency_key)
+		return CW_DB_NOTFOUND;
+	struct cw_idempotency_key k;
+	int rc = cw_store_idempotency_get(tx, in->idempotency_key, c->actor->user_id, &k);
+	if (rc != CW_DB_OK)
+		return rc;
+	if (strcmp(k.request_hash, or_empty(in->request_hash)) != 0) {
+		c->ec = CW_EC_IDEMPOTENCY_KEY_REUSED;
+		return CW_DB_ABORT;
+	}
+	c->out->replayed = true;
+	return cw_store_case_get(tx, k.case_id, &c->out->c);
+}
+
+/* The reads a new case depends on, in a read transaction before the write one: the
+ * write transactions of all callers run one after another on the single writer
+ * (group commit, store/db.c), so what can be read before is read before. A category
+ * switched off or a department renamed between the two counts as after the case. */
+static int create_read_tx(struct cw_tx *tx, void *p)
+{
+	struct create_ctx *c = p;
+	const struct cw_case_input *in = c->in;
+	/* A replay needs none of the checks of a new case. */
+	int rc = replay(tx, c);
+	if (rc != CW_DB_NOTFOUND)
+		return rc;
+	rc = cw_store_category_get(tx, in->category, &c->cat);
+	if (rc == CW_DB_NOTFOUND || (rc == CW_DB_OK && !c->cat.active)) {
+		c->ec = CW_EC_CATEGORY_NOT_FOUND;
+		c->field = "category";
+		return CW_DB_ABORT;
+	}
+	if (rc != CW_DB_OK)
+		return rc;
+	if (strcmp(c->cat.cat.kind, in->kind) != 0) {
+		c->ec = CW_EC_INVALID_FIELD;
+		c->field = "kind";
+		return CW_DB_ABORT;
+	}
+	rc = cw_store_region_get(tx, c->region, &c->reg);
+	if (rc == CW_DB_NOTFOUND || (rc == CW_DB_OK && !visible(c->actor, c->reg.path))) {
+		c->ec = CW_EC_REGION_NOT_FOUND;
+		c->field = "region";
+		return CW_DB_ABORT;
+	}
+	if (rc != CW_DB_OK)
+		return rc;
+	/* The category's first level, but never below the region the case lies in. */
+	c->level = cw_level_parse(c->cat.cat.first_level);
+	if (c->level == CW_LEVEL_INVALID || c->level > c->reg.level)
+		c->level = c->reg.level;
+	/* Department: the key at the handling level. */
+	const char *key = c->level < CW_LEVEL__COUNT ? c->cat.cat.departments[c->level] : NULL;
+	return department_for(tx, key, c->level, c->reg.path, &c->dept);
+}
 
 static int create_tx(struct cw_tx *tx, void *p)
 {
@@ -245,92 +350,13 @@ static int create_tx(struct cw_tx *tx, void *p)
 	const struct cw_case_input *in = c->in;
 	int rc;
 
-	if (in->idempotency_key) {
-		struct cw_idempotency_key k;
-		rc = cw_store_idempotency_get(tx, in->idempotency_key, c->actor->user_id, &k);
-		if (rc == CW_DB_OK) {
-			if (strcmp(k.request_hash, or_empty(in->request_hash)) != 0) {
-				c->ec = CW_EC_IDEMPOTENCY_KEY_REUSED;
-				return CW_DB_ABORT;
-			}
-			rc = cw_store_case_get(tx, k.case_id, &c->out->c);
-			if (rc == CW_DB_OK)
-				rc = view_fill(tx, c->actor, c->env, c->now, c->out);
-			c->out->replayed = true;
-			return rc;
-		}
-		if (rc != CW_DB_NOTFOUND)
-			return rc;
-	}
-
-	struct cw_stored_category cat;
-	rc = cw_store_category_get(tx, in->category, &cat);
-	if (rc == CW_DB_NOTFOUND || (rc == CW_DB_OK && !cat.active)) {
-		c->ec = CW_EC_CATEGORY_NOT_FOUND;
-		c->field = "category";
-		return CW_DB_ABORT;
-	}
-	if (rc != CW_DB_OK)
+	if ((rc = replay(tx, c)) != CW_DB_NOTFOUND)
 		return rc;
-	if (strcmp(cat.cat.kind, in->kind) != 0) {
-		c->ec = CW_EC_INVALID_FIELD;
-		c->field = "kind";
-		return CW_DB_ABORT;
-	}
-
-	struct cw_region reg;
-	rc = cw_store_region_get(tx, c->region, &reg);
-	if (rc == CW_DB_NOTFOUND || (rc == CW_DB_OK && !visible(c->actor, reg.path))) {
-		c->ec = CW_EC_REGION_NOT_FOUND;
-		c->field = "region";
-		return CW_DB_ABORT;
-	}
-	if (rc != CW_DB_OK)
-		return rc;
-
-	/* The category's first level, but never below the region the case lies in. */
-	enum cw_level level = cw_level_parse(cat.cat.first_level);
-	if (level == CW_LEVEL_INVALID || level > reg.level)
-		level = reg.level;
 
 	struct cw_case_state st;
 	struct cw_case_effects fx;
-	cw_case_open(c->kind, level, &st, &fx);
-
-	/* Department: the key at the handling level, as the unit of the case's district,
-	 * else of the city (the demo's "<key>-<region code>"). */
-	int64_t dept = 0;
-	const char *key = level < CW_LEVEL__COUNT ? cat.cat.departments[level] : NULL;
-	if (key && *key) {
-		char district[CW_REGION_CODE_MAX] = "", city[CW_REGION_CODE_MAX] = "";
-		const char *q = reg.path;
-		while (*q) {
-			size_t len = strcspn(q, "/");
-			char part[CW_REGION_CODE_MAX] = "";
-			if (len < sizeof part)
-				memcpy(part, q, len);
-			if (cw_region_code_level(part) == CW_LEVEL_DISTRICT)
-				memcpy(district, part, sizeof part);
-			else if (cw_region_code_level(part) == CW_LEVEL_CITY)
-				memcpy(city, part, sizeof part);
-			q += len;
-			if (*q == '/')
-				q++;
-		}
-		const char *tries[2] = {level >= CW_LEVEL_DISTRICT ? district : "", city};
-		for (int i = 0; i < 2 && !dept; i++) {
-			if (!*tries[i])
-				continue;
-			struct cw_department d;
-			rc = cw_store_department_by_code(tx, cw_arena_printf(a, "%s-%s", key, tries[i]),
-							 &d);
-			if (rc == CW_DB_OK)
-				dept = d.id;
-			else if (rc != CW_DB_NOTFOUND)
-				return rc;
-		}
-	}
-	st.department = dept;
+	cw_case_open(c->kind, c->level, &st, &fx);
+	st.department = c->dept;
 
 	struct cw_case *k = &c->out->c;
 	memset(k, 0, sizeof *k);
@@ -349,7 +375,7 @@ static int create_tx(struct cw_tx *tx, void *p)
 	k->created_at = k->updated_at = c->now;
 	from_state(c->kind, &st, k);
 	if (fx.clock == CW_CASE_CLOCK_START) {
-		c->ec = deadline_for(c->env, c->kind, &cat, fx.phase, c->now, &k->deadline);
+		c->ec = deadline_for(c->env, c->kind, &c->cat, fx.phase, c->now, &k->deadline);
 		if (c->ec != CW_EC_OK)
 			return CW_DB_ABORT;
 		k->clock_started_at = c->now;
@@ -363,7 +389,7 @@ static int create_tx(struct cw_tx *tx, void *p)
 	rc = cw_store_case_insert(tx, k, c->day);
 	if (rc != CW_DB_OK)
 		return rc;
-	k->region_path = reg.path;
+	k->region_path = c->reg.path;
 	struct cw_case_event e = {.case_id = k->id, .at = c->now, .user_id = c->actor->user_id,
 				  .username = c->actor->username, .action = "create",
 				  .status_after = k->status};
@@ -383,9 +409,14 @@ static int create_tx(struct cw_tx *tx, void *p)
 				  true, k->number);
 	if (rc == CW_DB_OK && in->on_created)
 		rc = in->on_created(tx, k, in->on_created_ctx);
-	if (rc == CW_DB_OK)
-		rc = view_fill(tx, c->actor, c->env, c->now, c->out);
 	return rc;
+}
+
+/* The created (or replayed) case's view, after the commit. */
+static int create_view_tx(struct cw_tx *tx, void *p)
+{
+	struct create_ctx *c = p;
+	return view_fill(tx, c->actor, c->env, c->now, c->out);
 }
 
 static enum cw_ec check_text(const char *s, size_t max_chars, bool required, const char *name,
@@ -467,7 +498,9 @@ enum cw_ec cw_case_create(cw_store *s, struct cw_arena *a, const struct cw_case_
 	gmtime_r(&t, &tmv);
 	strftime(c.day, sizeof c.day, "%Y%m%d", &tmv);
 
-	int rc = cw_store_tx(s, a, true, create_tx, &c);
+	int rc = cw_store_tx(s, a, false, create_read_tx, &c);
+	if (rc == CW_DB_OK && !out->replayed)
+		rc = cw_store_tx(s, a, true, create_tx, &c);
 	/* Two reports with one Idempotency-Key at once: the second insert of the key waits
 	 * for the first transaction (PostgreSQL) and then meets the unique key. Run it again:
 	 * it finds the key now and replays the first case. */
@@ -477,6 +510,8 @@ enum cw_ec cw_case_create(cw_store *s, struct cw_arena *a, const struct cw_case_
 		c.field = NULL;
 		rc = cw_store_tx(s, a, true, create_tx, &c);
 	}
+	if (rc == CW_DB_OK)
+		rc = cw_store_tx(s, a, false, create_view_tx, &c);
 	if (c.ec != CW_EC_OK) {
 		*field = c.field;
 		return c.ec;

@@ -111,6 +111,13 @@ void cw_events_dispatch(struct cw_events *h, const struct cw_case_change *v, int
 {
 	if (n <= 0)
 		return;
+	/* No one listening: nothing to format (a subscriber that comes in the meantime
+	 * starts after these entries, as if it had come a moment later). */
+	pthread_mutex_lock(&h->mu);
+	int nsubs = h->nsubs;
+	pthread_mutex_unlock(&h->mu);
+	if (!nsubs)
+		return;
 	struct cw_arena *a = cw_arena_new();
 	char **texts = cw_arena_alloc(a, (size_t)n * sizeof *texts);
 	for (int i = 0; i < n; i++)

@@ -23,10 +23,18 @@ struct cw_db_slot {
 	bool in_use;
 };
 
+/* A function cw_tx_later asked to run before the commit. */
+struct cw_db_later {
+	cw_tx_fn fn;
+	void *ctx;
+	struct cw_db_later *next;
+};
+
 /* One caller's write transaction waiting for, or in, a group commit (see db.h). */
 struct cw_db_job {
 	cw_tx_fn fn;
 	void *ctx;
+	struct cw_db_later *later; /* what fn left for the end of the batch */
 	struct cw_arena *arena;
 	char *err; /* the caller's message buffer, or NULL */
 	size_t errlen;
@@ -65,7 +73,19 @@ struct cw_tx {
 	struct cw_db *db;
 	struct cw_db_conn *conn;
 	struct cw_arena *arena;
+	struct cw_db_later *later, **later_tail; /* cw_tx_later's list, in order */
 };
+
+/* Runs the functions cw_tx_later queued on tx, in order (they may queue more). */
+static int run_later(struct cw_tx *tx)
+{
+	for (struct cw_db_later *l = tx->later; l; l = l->next) {
+		int rc = l->fn(tx, l->ctx);
+		if (rc != CW_DB_OK)
+			return rc;
+	}
+	return CW_DB_OK;
+}
 
 static void set_err(char *err, size_t errlen, const char *fmt, const char *arg)
 {
@@ -218,6 +238,7 @@ static int savepoint(struct cw_db *db, const char *sql)
 static bool run_job(struct cw_db *db, struct cw_db_job *job)
 {
 	struct cw_tx tx = {.db = db, .conn = db->wconn, .arena = job->arena};
+	tx.later_tail = &tx.later;
 	int rc = savepoint(db, "SAVEPOINT cw_job");
 	if (rc == CW_DB_OK) {
 		rc = job->fn(&tx, job->ctx);
@@ -225,6 +246,7 @@ static bool run_job(struct cw_db *db, struct cw_db_job *job)
 			rc = savepoint(db, "RELEASE cw_job");
 	}
 	job->rc = rc;
+	job->later = rc == CW_DB_OK ? tx.later : NULL;
 	if (!db->drv->in_tx(db->wconn))
 		return false;
 	if (rc != CW_DB_OK && (savepoint(db, "ROLLBACK TO cw_job") != CW_DB_OK ||
@@ -330,6 +352,23 @@ static void run_batch(struct cw_db *db, struct cw_db_job **jobs, int n)
 						break;
 					backoff(again);
 				}
+			/* What the jobs left for the end (cw_tx_later), outside any
+			 * savepoint; one that fails fails its job like a lost transaction. */
+			for (int i = 0; i < n && lost < 0; i++) {
+				if (jobs[i]->rc != CW_DB_OK || !jobs[i]->later)
+					continue;
+				struct cw_tx tx = {.db = db, .conn = db->wconn, .arena = jobs[i]->arena,
+						   .later = jobs[i]->later};
+				struct cw_db_later *end = tx.later;
+				while (end->next)
+					end = end->next;
+				tx.later_tail = &end->next;
+				int lrc = run_later(&tx);
+				if (lrc != CW_DB_OK) {
+					jobs[i]->rc = lrc;
+					lost = i;
+				}
+			}
 			if (lost >= 0) {
 				/* The job that lost the transaction keeps its code; the others
 				 * run again without it. */
@@ -438,9 +477,13 @@ static int run_tx(struct cw_db *db, struct cw_arena *a, bool write, cw_tx_fn fn,
 	}
 	struct cw_tx tx = {.db = db, .conn = db->slots[slot].conn, .arena = a};
 	for (int attempt = 0;; attempt++) {
+		tx.later = NULL;
+		tx.later_tail = &tx.later;
 		rc = db->drv->begin(tx.conn, write);
 		if (rc == CW_DB_OK) {
 			rc = fn(&tx, ctx);
+			if (rc == CW_DB_OK)
+				rc = run_later(&tx);
 			if (rc == CW_DB_OK)
 				rc = db->drv->commit(tx.conn);
 			if (rc != CW_DB_OK)
@@ -472,6 +515,32 @@ int cw_tx_query(struct cw_tx *tx, const char *sql, const struct cw_db_param *par
 struct cw_arena *cw_tx_arena(struct cw_tx *tx)
 {
 	return tx->arena;
+}
+
+int cw_tx_later(struct cw_tx *tx, cw_tx_fn fn, void *ctx)
+{
+	struct cw_db_later *l = cw_arena_alloc(tx->arena, sizeof *l);
+	if (!l || !tx->later_tail)
+		return CW_DB_ERROR;
+	*l = (struct cw_db_later){.fn = fn, .ctx = ctx};
+	*tx->later_tail = l;
+	tx->later_tail = &l->next;
+	return CW_DB_OK;
+}
+
+int cw_tx_flush_later(struct cw_tx *tx)
+{
+	struct cw_db_later *l = tx->later;
+	if (!tx->later_tail)
+		return CW_DB_OK;
+	tx->later = NULL;
+	tx->later_tail = &tx->later;
+	for (; l; l = l->next) {
+		int rc = l->fn(tx, l->ctx);
+		if (rc != CW_DB_OK)
+			return rc;
+	}
+	return CW_DB_OK;
 }
 
 enum cw_dialect cw_tx_dialect(const struct cw_tx *tx)

@@ -118,4 +118,16 @@ int cw_tx_query(struct cw_tx *tx, const char *sql, const struct cw_db_param *par
 struct cw_arena *cw_tx_arena(struct cw_tx *tx);
 enum cw_dialect cw_tx_dialect(const struct cw_tx *tx);
 
+/* Runs fn(tx, ctx) later in this same transaction: after the caller's fn has returned
+ * CW_DB_OK and, under group commit, after the fns of every other caller of the batch,
+ * just before the commit, in the order they were asked for. Dropped if the caller's fn
+ * fails. If it fails, the caller's transaction fails with its code (under group commit
+ * the others run again without it). For writes that cost per statement boundary: FTS5
+ * writes out its pending terms at every SAVEPOINT and RELEASE. ctx must live in the
+ * transaction's arena (or longer). CW_DB_ERROR when out of memory. */
+int cw_tx_later(struct cw_tx *tx, cw_tx_fn fn, void *ctx);
+/* Runs now, in order, what cw_tx_later queued on tx so far: for a read that must see
+ * the transaction's own deferred writes (a text search after indexing). */
+int cw_tx_flush_later(struct cw_tx *tx);
+
 #endif

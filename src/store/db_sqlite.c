@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "store/sqlite_vfs.h"
 #include "util/arena.h"
 #include "util/log.h"
 
@@ -248,9 +249,11 @@ static int sq_exec_script(struct cw_db_conn *c, const char *sql)
 static int sq_connect(const char *path, struct cw_db_conn **out, char *err, size_t errlen)
 {
 	sqlite3 *db = NULL;
-	/* NOMUTEX: a pooled connection is used by one thread at a time. */
+	/* NOMUTEX: a pooled connection is used by one thread at a time. The VFS writes a
+	 * commit's WAL frames at once; it relies on synchronous=FULL, set below. */
 	int rc = sqlite3_open_v2(path, &db,
-				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+				 cw_sqlite_vfs());
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "sqlite: cannot open %s: %s", path,
 			 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));

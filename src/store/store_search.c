@@ -6,7 +6,8 @@
  * the ascii tokenizer keeps every non-ASCII character and splits on ASCII
  * non-alphanumerics, so each of our terms is one token, unchanged). FTS5 buffers a
  * transaction's terms and writes them as one compact segment at commit, where
- * case_terms dirtied one B-tree leaf per term (~80 per case). */
+ * case_terms dirtied one B-tree leaf per term (~80 per case); the rows are written at
+ * the transaction's end (fts_write_now). */
 #include <stdio.h>
 #include <string.h>
 
@@ -55,6 +56,31 @@ static int put_body(struct cw_tx *tx, int64_t case_id, const char *body)
  * body that does not match its terms, a stale term can still only add candidates:
  * every hit is checked against the folded text's substrings (cw_store_case_search_conds),
  * so results stay right. */
+/* The FTS5 part of a replace, run at the end of the transaction (cw_tx_later): FTS5
+ * writes out its pending terms at every SAVEPOINT and RELEASE, and group commit runs
+ * each caller in a savepoint, so terms written in place cost a segment and a merge
+ * step per case (190,000 instructions a created case); at the end, one segment per
+ * commit. Replaces of one case run in the order they were made, so each 'delete'
+ * still names exactly the terms its row holds by then. */
+struct fts_write {
+	int64_t case_id;
+	const char *old_terms, *new_terms; /* joined by spaces; NULL: none */
+};
+
+static int fts_write_now(struct cw_tx *tx, void *p)
+{
+	const struct fts_write *w = p;
+	int rc = CW_DB_OK;
+	if (w->old_terms)
+		rc = CW_TXQ(tx,
+			    "INSERT INTO case_fts (case_fts, rowid, terms) VALUES ('delete', $1, $2)",
+			    NULL, CW_P_INT(w->case_id), CW_P_TEXT(w->old_terms));
+	if (rc == CW_DB_OK && w->new_terms)
+		rc = CW_TXQ(tx, "INSERT INTO case_fts (rowid, terms) VALUES ($1, $2)", NULL,
+			    CW_P_INT(w->case_id), CW_P_TEXT(w->new_terms));
+	return rc;
+}
+
 static int fts_replace(struct cw_tx *tx, int64_t case_id, const cw_search_term *terms, int n,
 		       const char *body)
 {
@@ -63,23 +89,20 @@ static int fts_replace(struct cw_tx *tx, int64_t case_id, const cw_search_term *
 			CW_P_INT(case_id));
 	if (rc != CW_DB_OK)
 		return rc;
+	struct fts_write *w = cw_arena_alloc(cw_tx_arena(tx), sizeof *w);
+	*w = (struct fts_write){.case_id = case_id};
 	if (r.nrows > 0) {
-		cw_search_term *old =
-		    cw_arena_alloc(cw_tx_arena(tx), CW_SEARCH_TERMS_MAX * sizeof *old);
+		/* Per thread, not per case in the arena (see app/search.c). */
+		static _Thread_local cw_search_term old[CW_SEARCH_TERMS_MAX];
 		int k = 0;
 		cw_search_index_terms(cw_db_cell(&r, 0, 0), old, &k, CW_SEARCH_TERMS_MAX);
-		if (k > 0) {
-			rc = CW_TXQ(tx,
-				    "INSERT INTO case_fts (case_fts, rowid, terms) "
-				    "VALUES ('delete', $1, $2)",
-				    NULL, CW_P_INT(case_id), CW_P_TEXT(join_terms(tx, old, k)));
-			if (rc != CW_DB_OK)
-				return rc;
-		}
+		if (k > 0)
+			w->old_terms = join_terms(tx, old, k);
 	}
-	if (n > 0) {
-		rc = CW_TXQ(tx, "INSERT INTO case_fts (rowid, terms) VALUES ($1, $2)", NULL,
-			    CW_P_INT(case_id), CW_P_TEXT(join_terms(tx, terms, n)));
+	if (n > 0)
+		w->new_terms = join_terms(tx, terms, n);
+	if (w->old_terms || w->new_terms) {
+		rc = cw_tx_later(tx, fts_write_now, w);
 		if (rc != CW_DB_OK)
 			return rc;
 	}

@@ -996,7 +996,7 @@ static void test_concurrent_appends(void **state)
 #define GC_THREADS 16
 #define GC_PER_THREAD 30
 
-enum gc_kind { GC_OK, GC_REFUSE, GC_DUPLICATE, GC_LOSE };
+enum gc_kind { GC_OK, GC_REFUSE, GC_DUPLICATE, GC_LOSE, GC_LATER_FAILS };
 
 static enum gc_kind gc_kind_of(int t, int k)
 {
@@ -1007,6 +1007,8 @@ static enum gc_kind gc_kind_of(int t, int k)
 		return GC_DUPLICATE; /* inserts, then breaks the primary key */
 	if (n % 11 == 3)
 		return GC_LOSE; /* ends the whole transaction (SQLite only) */
+	if (n % 13 == 4)
+		return GC_LATER_FAILS; /* what it left for the end (cw_tx_later) fails */
 	return GC_OK;
 }
 
@@ -1015,6 +1017,29 @@ struct gc_job {
 	bool lose; /* the backend has group commit, so GC_LOSE is exercised */
 };
 
+/* Every job leaves a second row for the end of its transaction (cw_tx_later), which
+ * must still see the job's own row; GC_LATER_FAILS writes it twice. */
+#define GC_LATER_ID 100000
+
+static int gc_later(struct cw_tx *tx, void *p)
+{
+	struct gc_job *j = p;
+	int id = j->t * 1000 + j->k + 1;
+	struct cw_db_result r;
+	int rc = CW_TXQ(tx, "SELECT count(*) FROM gc_rows WHERE id = $1", &r, CW_P_INT(id));
+	if (rc != CW_DB_OK)
+		return rc;
+	if (cw_db_cell_int(&r, 0, 0) != 1)
+		return CW_DB_ABORT;
+	for (int i = 0; i < (gc_kind_of(j->t, j->k) == GC_LATER_FAILS ? 2 : 1); i++) {
+		rc = CW_TXQ(tx, "INSERT INTO gc_rows (id, who) VALUES ($1, $2)", NULL,
+			    CW_P_INT(GC_LATER_ID + id), CW_P_INT(j->t));
+		if (rc != CW_DB_OK)
+			return rc;
+	}
+	return CW_DB_OK;
+}
+
 static int gc_fn(struct cw_tx *tx, void *p)
 {
 	struct gc_job *j = p;
@@ -1022,6 +1047,8 @@ static int gc_fn(struct cw_tx *tx, void *p)
 	enum gc_kind kind = gc_kind_of(j->t, j->k);
 	int rc = CW_TXQ(tx, "INSERT INTO gc_rows (id, who) VALUES ($1, $2)", NULL, CW_P_INT(id),
 			CW_P_INT(j->t));
+	if (rc == CW_DB_OK)
+		rc = cw_tx_later(tx, gc_later, j);
 	if (rc != CW_DB_OK)
 		return rc;
 	if (kind == GC_REFUSE)
@@ -1093,6 +1120,7 @@ static void test_group_commit(void **state)
 			int want = kind == GC_OK	   ? CW_DB_OK
 				   : kind == GC_REFUSE	   ? CW_DB_ABORT
 				   : kind == GC_DUPLICATE ? CW_DB_CONSTRAINT
+				   : kind == GC_LATER_FAILS ? CW_DB_CONSTRAINT
 							   : -1;
 			if (want >= 0)
 				assert_int_equal(w[t].rc[k], want);
@@ -1104,6 +1132,10 @@ static void test_group_commit(void **state)
 			if (n != (kind == GC_OK ? 1 : 0))
 				fail_msg("thread %d job %d (kind %d, rc %d): %d rows", t, k, (int)kind,
 					 w[t].rc[k], n);
+			n = GC_LATER_ID + t * 1000 + k + 1;
+			assert_int_equal(run(false, gc_count, &n), CW_DB_OK);
+			if (n != (kind == GC_OK ? 1 : 0))
+				fail_msg("thread %d job %d (kind %d): %d later rows", t, k, (int)kind, n);
 		}
 }
 
