@@ -10,13 +10,17 @@
 #include "store/store.h"
 
 /* Settings from --config FILE (key = value lines), overridden by flags. */
+/* `serve`'s default HTTP worker threads (the store pool has two more connections). */
+#define CW_THREADS_SQLITE 64
+#define CW_THREADS_PG 16
+
 struct cw_settings {
 	const char *listen;
 	const char *db;
 	const char *data_dir;
 	const char *web_dir;
 	const char *shared_data; /* reference data (../shared/data) for the demo */
-	int threads;
+	int threads; /* 0: CW_THREADS_SQLITE or CW_THREADS_PG, by the database */
 	struct cw_auth_policy policy;
 	int64_t max_body;
 	bool secure_cookies;

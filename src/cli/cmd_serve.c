@@ -115,6 +115,12 @@ int cmd_serve(int argc, char **argv)
 	struct cw_keyring *keyring = cw_cli_keyring(&s, true, "serve");
 	if (!keyring)
 		return 1;
+	/* A thread waits in its request until the write it carries is committed (group
+	 * commit gathers the writes of the threads that wait), so with SQLite there are as
+	 * many as the connections a busy server serves at once; a PostgreSQL connection is
+	 * a server process, so fewer there. */
+	if (!s.threads)
+		s.threads = strncmp(s.db, "postgres", 8) == 0 ? CW_THREADS_PG : CW_THREADS_SQLITE;
 	cw_store *store = cw_cli_open_store(&s, s.threads + 2);
 	if (!store) {
 		cw_keyring_free(keyring);

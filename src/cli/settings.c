@@ -33,7 +33,7 @@ void cw_settings_defaults(struct cw_settings *s)
 	    .listen = "127.0.0.1:8080",
 	    .db = "sqlite:civicgrid.db",
 	    .data_dir = "data",
-	    .threads = 16,
+	    .threads = 0, /* cmd_serve: CW_THREADS_SQLITE or CW_THREADS_PG */
 	    .policy = cw_auth_policy_default(),
 	    .max_body = 1 << 20,
 	    .log_level = "info",
