@@ -525,6 +525,7 @@ struct cw_stats_query {
 	const char *done[8];
 	const char *closed[4];
 	int good_rating; /* ratings at or above it are good */
+	bool no_counts;  /* read the cases even where the counters serve (the contract test) */
 };
 
 /* Cases of one (status, category). */
