@@ -525,6 +525,7 @@ struct cw_stats_query {
 	const char *done[8];
 	const char *closed[4];
 	int good_rating; /* ratings at or above it are good */
+	bool no_counts;  /* read the cases even where the counters serve (the contract test) */
 };
 
 /* Cases of one (status, category). */
@@ -568,7 +569,8 @@ int cw_store_stats_points(struct cw_tx *tx, const struct cw_stats_query *q, bool
 
 /* ---- counters of cases (store_counts.c, migration 16) ----
  * Kept by cw_store_case_insert and cw_store_case_update in the caller's transaction;
- * cw_store_stats_* read them for the whole city (q->whole_tree). */
+ * cw_store_stats_* read them for the whole city (q->whole_tree) and, since migration 18,
+ * for a district (a scope whose path has two codes). */
 /* The rows in which the counters differ from a recount of the cases (0: they agree). */
 int cw_store_counts_check(struct cw_tx *tx, int64_t *diff);
 /* Recomputes every counter from the cases (repair after a write that bypassed the store). */

@@ -59,15 +59,19 @@ int cw_store_case_filter_conds(const struct cw_case_filter *f, char *sql, size_t
  * stored; cw_store_counts_add moves a case's contribution from `old` (NULL: a new case)
  * to `c`, in a handful of upserts (none when nothing counted changed). */
 #define CW_STORE_COUNTS_GOOD_RATING 4 /* counted as good: ratings at or above it */
-#define CW_STORE_COUNTS_BUCKET 8      /* days of a case_counts_region bucket */
 struct cw_store_counted {
 	const char *category, *status, *region;
 	int64_t day;
 	bool overdue, supervised, escalated, rated, good, late;
+	const char *district, *area; /* of the region, migration 18 (NULL: not looked up) */
 };
 struct cw_case;
 int cw_store_counted_get(struct cw_tx *tx, int64_t id, struct cw_store_counted *out);
 int cw_store_counts_add(struct cw_tx *tx, const struct cw_store_counted *old,
 			const struct cw_case *c);
+/* Adds sign (+1 or -1) times the contribution of the cases under the region path to the
+ * counters, filed by the district and area the paths say now: -1 before a region move,
+ * +1 after it re-files its subtree's cases (cw_store_region_move). */
+int cw_store_counts_subtree(struct cw_tx *tx, const char *path, int sign);
 
 #endif

@@ -1,4 +1,6 @@
 /* store_regions.c - the region tree: rows with materialised paths; see store.h. */
+#include <string.h>
+
 #include "store/store.h"
 #include "store/store_int.h"
 #include "util/arena.h"
@@ -87,6 +89,13 @@ int cw_store_region_move(struct cw_tx *tx, const char *code, const char *new_par
 	if (r.nrows == 0)
 		return CW_DB_NOTFOUND;
 	const char *old_path = cw_db_cell(&r, 0, 0);
+	/* The dashboard's counters file cases by district and area (the path's first three
+	 * codes, store_counts.c): the subtree's cases leave their old ones and join their
+	 * new ones, unless the move stays below the same area. */
+	bool refile = strlen(old_path) <= 38 || strlen(new_path) <= 38 || old_path[38] != '/' ||
+		      new_path[38] != '/' || strncmp(old_path, new_path, 38);
+	if (refile && (rc = cw_store_counts_subtree(tx, old_path, -1)) != CW_DB_OK)
+		return rc;
 
 	rc = CW_TXQ(tx, "UPDATE regions SET parent = $2, path = $3, updated_at = $4 WHERE code = $1",
 		    NULL, CW_P_TEXT(code), CW_P_TEXT(new_parent), CW_P_TEXT(new_path),
@@ -94,10 +103,13 @@ int cw_store_region_move(struct cw_tx *tx, const char *code, const char *new_par
 	if (rc != CW_DB_OK)
 		return rc;
 	/* The subtree: rows whose path starts with old_path + "/" keep their tail. */
-	return CW_TXQ(tx,
-		      "UPDATE regions SET path = $2 || substr(path, length($1) + 1), updated_at = $3 "
-		      "WHERE path > $1 || '/' AND path < $1 || '0'",
-		      NULL, CW_P_TEXT(old_path), CW_P_TEXT(new_path), CW_P_INT(now));
+	rc = CW_TXQ(tx,
+		    "UPDATE regions SET path = $2 || substr(path, length($1) + 1), updated_at = $3 "
+		    "WHERE path > $1 || '/' AND path < $1 || '0'",
+		    NULL, CW_P_TEXT(old_path), CW_P_TEXT(new_path), CW_P_INT(now));
+	if (rc == CW_DB_OK && refile)
+		rc = cw_store_counts_subtree(tx, new_path, 1);
+	return rc;
 }
 
 int cw_store_region_count(struct cw_tx *tx, int64_t *n)

@@ -2345,6 +2345,10 @@ static void test_case_changes(void **state)
 #define KD1 "340615000000"
 #define KD2 "340616000000"
 #define KGRID "340615001001001"
+#define KTOWN "340615002000"
+#define KVIL "340615002001"
+#define KGRID2 "340615002001001"
+#define KTOWN2 "340616003000"
 #define KDAY0 20000 /* a local day; the cases of other tests are decades before */
 #define KAT(day, s) ((int64_t)(day) * 86400 - 28800 + (s))
 
@@ -2375,20 +2379,51 @@ static int64_t group_sum(const struct cw_stats_group *g, int n, const char *stat
 	return t;
 }
 
-static int64_t region_sum(const struct cw_stats_region *r, int n, const char *code, int field)
+/* The sum of a field over the rows under the sub-region of the scope that holds `path`
+ * (the dashboard adds the rows up per sub-region: counters give areas, cases regions). */
+static int64_t region_sum(const struct cw_stats_region *r, int n, const char *scope,
+			  const char *path, int field)
 {
+	size_t k = strlen(scope);
+	const char *end = strchr(path + k + 1, '/');
+	size_t len = end ? (size_t)(end - path) : strlen(path); /* scope + "/" + child */
 	int64_t t = 0;
 	for (int i = 0; i < n; i++)
-		if (!strcmp(r[i].region, code))
+		if (strlen(r[i].path) > k && !strncmp(r[i].path, path, len) &&
+		    (r[i].path[len] == '\0' || r[i].path[len] == '/'))
 			t += field == 0 ? r[i].count : field == 1 ? r[i].open : r[i].overdue;
 	return t;
 }
+
+static int counts_agree_q(struct cw_tx *tx, const struct cw_stats_query *qa,
+			  const struct cw_stats_query *qb);
 
 static int counts_agree(struct cw_tx *tx, int64_t d0, int64_t d1)
 {
 	struct cw_stats_query a, b;
 	counts_query(&a, true, d0, d1);
 	counts_query(&b, false, d0, d1);
+	int rc = counts_agree_q(tx, &a, &b);
+	if (rc != CW_DB_OK)
+		return rc;
+	/* Each district (counters, migration 18) and a scope below one (cases) against
+	 * the same scope read from the cases. */
+	static const char *const scopes[] = {CITY "/" KD1, CITY "/" KD2, CITY "/" KD1 "/" KTOWN};
+	for (int i = 0; i < 3; i++) {
+		a.whole_tree = b.whole_tree = false;
+		a.scope_path = b.scope_path = scopes[i];
+		a.no_counts = false;
+		b.no_counts = true;
+		if ((rc = counts_agree_q(tx, &a, &b)) != CW_DB_OK)
+			return rc;
+	}
+	return CW_DB_OK;
+}
+
+static int counts_agree_q(struct cw_tx *tx, const struct cw_stats_query *qa,
+			  const struct cw_stats_query *qb)
+{
+	struct cw_stats_query a = *qa, b = *qb;
 	struct cw_stats_group *ga, *gb;
 	int na, nb;
 	T_OK(cw_store_stats_groups(tx, &a, &ga, &na));
@@ -2407,7 +2442,9 @@ static int counts_agree(struct cw_tx *tx, int64_t d0, int64_t d1)
 	for (int i = 0; i < nb; i++) {
 		tb += rb[i].count;
 		for (int f = 0; f < 3; f++)
-			T(region_sum(ra, na, rb[i].region, f) == region_sum(rb, nb, rb[i].region, f));
+			if (strlen(rb[i].path) > strlen(b.scope_path))
+				T(region_sum(ra, na, b.scope_path, rb[i].path, f) ==
+				  region_sum(rb, nb, b.scope_path, rb[i].path, f));
 	}
 	T(ta == tb);
 	struct cw_stats_day *da, *db;
@@ -2440,9 +2477,15 @@ static int counts_fn(struct cw_tx *tx, void *ctx)
 	T_OK(mkregion(tx, KD1, "counts district 1", CITY, CW_LEVEL_DISTRICT));
 	T_OK(mkregion(tx, KD2, "counts district 2", CITY, CW_LEVEL_DISTRICT));
 	T_OK(mkregion(tx, KGRID, "counts grid", KD1, CW_LEVEL_GRID));
-	/* Twelve cases over 100 days (several 32-day buckets), varied in every counted field. */
+	T_OK(mkregion(tx, KTOWN, "counts town", KD1, CW_LEVEL_TOWN));
+	T_OK(mkregion(tx, KVIL, "counts village", KTOWN, CW_LEVEL_VILLAGE));
+	T_OK(mkregion(tx, KGRID2, "counts grid 2", KVIL, CW_LEVEL_GRID));
+	T_OK(mkregion(tx, KTOWN2, "counts town 2", KD2, CW_LEVEL_TOWN));
+	/* Twelve cases over 100 days (several 32-day buckets), varied in every counted field;
+	 * in a grid under the district, the other district itself, a grid under a village. */
 	for (int i = 0; i < 12; i++) {
-		struct cw_case c = case_row_new(i % 3 ? KGRID : KD2, i % 3 ? KGRID : NULL,
+		const char *grid = i % 3 == 0 ? NULL : i % 3 == 1 ? KGRID : KGRID2;
+		struct cw_case c = case_row_new(grid ? grid : KD2, grid,
 						i % 4 == 0 ? "closed" : i % 4 == 1 ? "dispatched"
 						: i % 4 == 2 ? "rejected" : "reported",
 						KAT(KDAY0 + i * 9, i * 600));
@@ -2495,6 +2538,39 @@ static int counts_fn(struct cw_tx *tx, void *ctx)
 	counts_query(&q, true, KDAY0, KDAY0 + 99);
 	T_OK(cw_store_stats_closed_late(tx, &q, &late));
 	T(late >= 2); /* cases 0 and 1 at least */
+	/* The first district's cases, from its counters. */
+	struct cw_stats_group *g;
+	int ng;
+	counts_query(&q, false, KDAY0, KDAY0 + 99);
+	q.scope_path = CITY "/" KD1;
+	T_OK(cw_store_stats_groups(tx, &q, &g, &ng));
+	int64_t total = 0;
+	for (int i = 0; i < ng; i++)
+		total += g[i].count;
+	T(total > 0);
+	/* Moves re-file their subtree's cases: a village to a town of the other district
+	 * (district and area change), a grid from a district to a town of the other
+	 * (its own area), and back. */
+	T_OK(cw_store_region_move(tx, KVIL, KTOWN2, CITY "/" KD2 "/" KTOWN2 "/" KVIL, 3000));
+	T_OK(cw_store_region_move(tx, KGRID, KTOWN2, CITY "/" KD2 "/" KTOWN2 "/" KGRID, 3000));
+	T_OK(cw_store_counts_check(tx, &diff));
+	T(diff == 0);
+	T_AGREE(KDAY0, KDAY0 + 99);
+	T_OK(cw_store_stats_groups(tx, &q, &g, &ng));
+	int64_t moved = 0;
+	for (int i = 0; i < ng; i++)
+		moved += g[i].count;
+	T(moved < total); /* KD1 lost the cases of the moved regions */
+	T_OK(cw_store_region_move(tx, KVIL, KTOWN, CITY "/" KD1 "/" KTOWN "/" KVIL, 3000));
+	T_OK(cw_store_region_move(tx, KGRID, KD1, CITY "/" KD1 "/" KGRID, 3000));
+	T_OK(cw_store_counts_check(tx, &diff));
+	T(diff == 0);
+	T_AGREE(KDAY0, KDAY0 + 99);
+	T_OK(cw_store_stats_groups(tx, &q, &g, &ng));
+	moved = 0;
+	for (int i = 0; i < ng; i++)
+		moved += g[i].count;
+	T(moved == total);
 	return CW_DB_OK;
 }
 
