@@ -83,6 +83,9 @@ static void from_state(const struct cw_case_kind *k, const struct cw_case_state 
 	c->kind_flags = st->kind_flags;
 }
 
+static void case_actor_of(const struct cw_user *u, const struct cw_case *c,
+			  struct cw_case_actor *out);
+
 /* The actor's relations to the case, from their stored account (the command line
  * acts everywhere, as an administrator without case roles). */
 static int case_actor(struct cw_tx *tx, const struct cw_actor *actor, const struct cw_case *c,
@@ -98,6 +101,15 @@ static int case_actor(struct cw_tx *tx, const struct cw_actor *actor, const stru
 	int rc = cw_store_user_get(tx, actor->user_id, &u);
 	if (rc != CW_DB_OK)
 		return rc;
+	case_actor_of(&u, c, out);
+	return CW_DB_OK;
+}
+
+/* case_actor's relations from the actor's stored account u. */
+static void case_actor_of(const struct cw_user *u0, const struct cw_case *c,
+			  struct cw_case_actor *out)
+{
+	const struct cw_user u = *u0;
 	out->roles = u.roles;
 	out->in_scope = cw_scope_contains(u.region_path, c->region_path);
 	out->level_ok = cw_region_code_level(u.region) <= cw_level_parse(c->level);
@@ -105,7 +117,6 @@ static int case_actor(struct cw_tx *tx, const struct cw_actor *actor, const stru
 	out->grid_worker = (u.roles & (1u << CW_ROLE_GRID_WORKER)) && c->grid &&
 			   strcmp(u.region, c->grid) == 0;
 	out->reporter = c->reporter_user_id != 0 && c->reporter_user_id == u.id;
-	return CW_DB_OK;
 }
 
 /* Which of the kind's time windows are open at `now`: a window opens at the latest
@@ -136,31 +147,6 @@ static uint32_t windows_open(const struct cw_case_env *env, const struct cw_case
 	return open;
 }
 
-/* The names of the case's region and grid, for the screens; a region gone since is
- * left NULL. */
-static int view_names(struct cw_tx *tx, struct cw_case_view *v)
-{
-	struct cw_region r;
-	v->region_name = v->grid_name = NULL;
-	int rc = cw_store_region_get(tx, v->c.region, &r);
-	if (rc == CW_DB_OK)
-		v->region_name = r.name;
-	else if (rc != CW_DB_NOTFOUND)
-		return rc;
-	if (!v->c.grid)
-		return CW_DB_OK;
-	if (strcmp(v->c.grid, v->c.region) == 0) {
-		v->grid_name = v->region_name;
-		return CW_DB_OK;
-	}
-	rc = cw_store_region_get(tx, v->c.grid, &r);
-	if (rc == CW_DB_OK)
-		v->grid_name = r.name;
-	else if (rc != CW_DB_NOTFOUND)
-		return rc;
-	return CW_DB_OK;
-}
-
 /* Reads the case's timeline, allowed actions and department code into *v. */
 static int view_fill(struct cw_tx *tx, const struct cw_actor *actor,
 		     const struct cw_case_env *env, int64_t now, struct cw_case_view *v)
@@ -176,27 +162,30 @@ static int view_fill(struct cw_tx *tx, const struct cw_actor *actor,
 	if (rc != CW_DB_OK)
 		return rc;
 	v->nactions = 0;
-	v->department_code = NULL;
-	v->department_name = NULL;
-	if (v->c.department_id) {
-		struct cw_department d;
-		rc = cw_store_department_get(tx, v->c.department_id, &d);
-		if (rc == CW_DB_OK) {
-			v->department_code = d.code;
-			v->department_name = d.name;
-		} else if (rc != CW_DB_NOTFOUND)
-			return rc;
-	}
-	rc = view_names(tx, v);
+	/* The department's code and name, the region's and the grid's names: one
+	 * statement (a region gone since, or no department, leaves NULL). */
+	struct cw_case_names nm;
+	rc = cw_store_case_names(tx, v->c.department_id, v->c.region, v->c.grid,
+				 actor->user_id, &nm);
 	if (rc != CW_DB_OK)
 		return rc;
+	v->department_code = nm.department_code;
+	v->department_name = nm.department_name;
+	v->region_name = nm.region_name;
+	v->grid_name = nm.grid_name;
 	if (!v->kind)
 		return CW_DB_OK;
 	struct cw_case_actor ca;
 	struct cw_case_state st;
-	rc = case_actor(tx, actor, &v->c, &ca);
-	if (rc != CW_DB_OK)
-		return rc;
+	/* case_actor, with the account read in the names' statement. */
+	memset(&ca, 0, sizeof ca);
+	ca.roles = actor->roles;
+	if (!actor->user_id)
+		ca.in_scope = ca.level_ok = true;
+	else if (!nm.user_found)
+		return CW_DB_NOTFOUND;
+	else
+		case_actor_of(&nm.user, &v->c, &ca);
 	to_state(v->kind, &v->c, &st);
 	st.windows_open = windows_open(env, v->kind, v->timeline, v->ntimeline, now);
 	cw_case_actions set = cw_case_allowed(v->kind, &st, &ca);

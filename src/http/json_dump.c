@@ -51,16 +51,32 @@ static void putc_(struct out *o, char c)
  * '"', '\\' and the controls below 0x20 escaped, everything else as is. */
 static bool put_string(struct out *o, const char *s, size_t n)
 {
-	if (!cw_utf8_valid(s, n))
-		return false;
 	static const char hex[] = "0123456789ABCDEF";
 	grow(o, n + 2);
+	size_t start = o->len;
 	o->p[o->len++] = '"';
 	size_t run = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x80) {
+			/* UTF-8 checked one run of non-ASCII bytes at a time: no sequence
+			 * spans an ASCII byte, so the runs are valid iff the whole is. */
+			size_t end = i + 1;
+			while (end < n && (unsigned char)s[end] >= 0x80)
+				end++;
+			if (!cw_utf8_valid(s + i, end - i)) {
+				o->len = start;
+				return false;
+			}
+			i = end - 1;
+			continue;
+		}
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
+		if (c == 0) { /* as cw_utf8_valid: no NUL in a string */
+			o->len = start;
+			return false;
+		}
 		put(o, s + run, i - run);
 		run = i + 1;
 		char esc[6] = {'\\', 0};
@@ -290,9 +306,18 @@ void cw_jw_str_or_null(struct cw_jw *w, const char *s)
 void cw_jw_int(struct cw_jw *w, int64_t v)
 {
 	value_sep(w, after_key_of(w));
-	char buf[32];
-	int r = snprintf(buf, sizeof buf, "%" PRId64, v);
-	put(&w->o, buf, (size_t)r);
+	char tmp[24];
+	size_t n = 0;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		tmp[n++] = '-';
+	grow(&w->o, n);
+	while (n)
+		w->o.p[w->o.len++] = tmp[--n];
 }
 
 void cw_jw_bool(struct cw_jw *w, bool v)

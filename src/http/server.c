@@ -372,6 +372,17 @@ static bool route_match(const char *pat, const char *path, const char *cap[], si
 	while (*pat == '/' && *path == '/') {
 		pat++;
 		path++;
+		/* Most patterns differ from the path in their first bytes: a literal
+		 * segment is compared byte by byte before anything is measured. */
+		if (*pat != '{') {
+			while (*pat && *pat != '/' && *pat == *path) {
+				pat++;
+				path++;
+			}
+			if ((*pat && *pat != '/') || (*path && *path != '/'))
+				return false;
+			continue;
+		}
 		size_t pl = strcspn(pat, "/"), ql = strcspn(path, "/");
 		if (pl >= 2 && pat[0] == '{' && pat[pl - 1] == '}') {
 			if (ql == 0 || n == CW_MAX_PATH_PARAMS)

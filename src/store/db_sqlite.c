@@ -135,6 +135,81 @@ static struct cw_stmt_slot *stmt_get(struct cw_db_conn *c, const char *sql, int 
 	return victim;
 }
 
+/* The decimal text of v into buf (at least 21 bytes), not terminated; its length. The
+ * same text as SQLite's own conversion ("%lld"), without its printf machinery. */
+static size_t int_text(int64_t v, char *buf)
+{
+	char tmp[24];
+	size_t n = 0;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	size_t len = 0;
+	if (v < 0)
+		buf[len++] = '-';
+	while (n)
+		buf[len++] = tmp[--n];
+	return len;
+}
+
+/* One row's cells as text into cells[0 … ncols-1] (NULL for SQL NULL), all of them in
+ * one arena block. Each cell is read as its own type: integers are formatted here
+ * rather than converted by sqlite3_column_text (which stringifies through its printf
+ * and then caches the text in the row), and text is read without conversion. Reals
+ * and blobs keep SQLite's own text, so every cell reads exactly as before. */
+#define CW_ROW_FAST_COLS 64
+static void read_row(sqlite3_stmt *st, struct cw_arena *a, int ncols, char **cells)
+{
+	if (ncols > CW_ROW_FAST_COLS) {
+		for (int j = 0; j < ncols; j++) {
+			if (sqlite3_column_type(st, j) == SQLITE_NULL) {
+				cells[j] = NULL;
+				continue;
+			}
+			const char *t = (const char *)sqlite3_column_text(st, j);
+			int len = sqlite3_column_bytes(st, j);
+			cells[j] = cw_arena_strndup(a, t ? t : "", t ? (size_t)len : 0);
+		}
+		return;
+	}
+	char ints[CW_ROW_FAST_COLS][24];
+	const char *src[CW_ROW_FAST_COLS];
+	size_t len[CW_ROW_FAST_COLS];
+	size_t total = 0;
+	for (int j = 0; j < ncols; j++) {
+		switch (sqlite3_column_type(st, j)) {
+		case SQLITE_NULL:
+			src[j] = NULL;
+			len[j] = 0;
+			continue;
+		case SQLITE_INTEGER:
+			len[j] = int_text(sqlite3_column_int64(st, j), ints[j]);
+			src[j] = ints[j];
+			break;
+		default: {
+			const char *t = (const char *)sqlite3_column_text(st, j);
+			len[j] = t ? (size_t)sqlite3_column_bytes(st, j) : 0;
+			src[j] = t ? t : "";
+			break;
+		}
+		}
+		total += len[j] + 1;
+	}
+	char *p = total ? cw_arena_alloc(a, total) : NULL;
+	for (int j = 0; j < ncols; j++) {
+		if (!src[j]) {
+			cells[j] = NULL;
+			continue;
+		}
+		memcpy(p, src[j], len[j]);
+		p[len[j]] = 0;
+		cells[j] = p;
+		p += len[j] + 1;
+	}
+}
+
 static int sq_query(struct cw_db_conn *c, struct cw_arena *a, const char *sql,
 		    const struct cw_db_param *params, int nparams, struct cw_db_result *out)
 {
@@ -182,16 +257,7 @@ static int sq_query(struct cw_db_conn *c, struct cw_arena *a, const char *sql,
 				cap = cap ? cap * 2 : (size_t)ncols * 16;
 				cells = cw_xrealloc(cells, cap * sizeof *cells);
 			}
-			for (int j = 0; j < ncols; j++) {
-				char **cell = &cells[(size_t)nrows * (size_t)ncols + (size_t)j];
-				if (sqlite3_column_type(st, j) == SQLITE_NULL) {
-					*cell = NULL;
-					continue;
-				}
-				const char *t = (const char *)sqlite3_column_text(st, j);
-				int len = sqlite3_column_bytes(st, j);
-				*cell = cw_arena_strndup(a, t ? t : "", t ? (size_t)len : 0);
-			}
+			read_row(st, a, ncols, &cells[(size_t)nrows * (size_t)ncols]);
 			nrows++;
 		}
 	}

@@ -576,4 +576,19 @@ int cw_store_counts_check(struct cw_tx *tx, int64_t *diff);
 /* Recomputes every counter from the cases (repair after a write that bypassed the store). */
 int cw_store_counts_rebuild(struct cw_tx *tx);
 
+/* ---- a case's display names in one statement (store_case_view.c) ----
+ * The code and name of department `department_id` (0: none), the names of regions
+ * `region` and `grid` (NULL: none): each NULL when there is none or it is gone. One
+ * statement instead of a department and two region reads for GET /cases/{id}. */
+struct cw_case_names {
+	const char *department_code, *department_name, *region_name, *grid_name;
+	/* User `user_id` (0: none) as cw_store_user_get reads its id, region,
+	 * region_path, roles and department_id (the rest zero); user_found false when
+	 * there is no such user (cw_store_user_get's NOTFOUND). */
+	bool user_found;
+	struct cw_user user;
+};
+int cw_store_case_names(struct cw_tx *tx, int64_t department_id, const char *region,
+			const char *grid, int64_t user_id, struct cw_case_names *out);
+
 #endif

@@ -519,6 +519,50 @@ static int64_t uid(const char *username)
 	return l.id;
 }
 
+/* ---- a case's names in one statement (store_case_view.c) ---- */
+
+static int case_names_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	struct cw_user bob, alice;
+	struct cw_department d;
+	struct cw_region xs, ls;
+	struct cw_case_names nm;
+	T_OK(cw_store_user_by_username(tx, "bob", &bob));
+	T_OK(cw_store_user_by_username(tx, "alice", &alice));
+	T_OK(cw_store_department_get(tx, bob.department_id, &d));
+	T_OK(cw_store_region_get(tx, XIANGSHAN, &xs));
+	T_OK(cw_store_region_get(tx, LIESHAN, &ls));
+
+	/* The same as the department, region and user reads, one statement. */
+	T_OK(cw_store_case_names(tx, d.id, XIANGSHAN, LIESHAN, bob.id, &nm));
+	T_STR(nm.department_code, d.code);
+	T_STR(nm.department_name, d.name);
+	T_STR(nm.region_name, xs.name);
+	T_STR(nm.grid_name, ls.name);
+	T(nm.user_found && nm.user.id == bob.id && nm.user.roles == bob.roles);
+	T_STR(nm.user.region, bob.region);
+	T_STR(nm.user.region_path, bob.region_path);
+	T(nm.user.department_id == bob.department_id);
+	T_OK(cw_store_case_names(tx, 0, XIANGSHAN, NULL, alice.id, &nm));
+	T(nm.department_code == NULL && nm.department_name == NULL && nm.grid_name == NULL);
+	T(nm.user_found && nm.user.department_id == 0 && nm.user.roles == alice.roles);
+
+	/* Gone or none: NULL names, no user. */
+	T_OK(cw_store_case_names(tx, d.id + 100000, "340699000000", "340699000001", 0, &nm));
+	T(!nm.department_code && !nm.department_name && !nm.region_name && !nm.grid_name);
+	T(!nm.user_found);
+	T_OK(cw_store_case_names(tx, 0, NULL, NULL, bob.id + 100000, &nm));
+	T(!nm.user_found && !nm.region_name);
+	return CW_DB_OK;
+}
+
+static void test_case_names(void **state)
+{
+	(void)state;
+	assert_int_equal(run(false, case_names_fn, NULL), CW_DB_OK);
+}
+
 /* ---- sessions ---- */
 
 static int sessions_fn(struct cw_tx *tx, void *ctx)
@@ -2639,6 +2683,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_region_move),
 	    cmocka_unit_test(test_departments),
 	    cmocka_unit_test(test_users),
+	    cmocka_unit_test(test_case_names),
 	    cmocka_unit_test(test_sessions),
 	    cmocka_unit_test(test_tokens),
 	    cmocka_unit_test(test_settings),
