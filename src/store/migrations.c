@@ -747,6 +747,13 @@ static const char m17_pg[] = M17_INDEXES;
 static const char m16_sqlite[] = M16_SQL("TEXT", " WITHOUT ROWID");
 static const char m16_pg[] = M16_SQL("TEXT COLLATE \"C\"", "");
 
+/* Migration 19: how many cases have each term of case_fts (store_search.c), so a search
+ * puts only its rarest terms in the MATCH: an fts5vocab table (no storage of its own; a
+ * count walks the term's doclist). PostgreSQL keeps case_terms: nothing to do. */
+static const char m19_sqlite[] =
+    "CREATE VIRTUAL TABLE case_fts_vocab USING fts5vocab(case_fts, row);";
+static const char m19_pg[] = "SELECT 1";
+
 const struct cw_migration cw_migrations[] = {
     {1, "initial schema", m1_sqlite, m1_pg},
     {2, "grids", m2_sqlite, m2_pg},
@@ -764,6 +771,7 @@ const struct cw_migration cw_migrations[] = {
     {15, "case search on FTS5 (SQLite)", m15_sqlite, m15_pg},
     {16, "dashboard counters", m16_sqlite, m16_pg},
     {17, "case list page indexes", m17_sqlite, m17_pg},
+    {19, "case search term counts (SQLite)", m19_sqlite, m19_pg},
 };
 
 const int cw_migrations_count = (int)(sizeof cw_migrations / sizeof cw_migrations[0]);

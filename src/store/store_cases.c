@@ -222,9 +222,9 @@ int cw_store_case_update(struct cw_tx *tx, struct cw_case *c)
 	return rc;
 }
 
-/* One query of cw_store_case_list; `window` > 0 bounds a text search to that many of
- * the newest matches (SQLite), 0 searches them all. */
-static int list_query(struct cw_tx *tx, const struct cw_case_filter *f, int limit, int window,
+/* One query of cw_store_case_list; `*window` > 0 bounds a text search to that many of
+ * the newest matches (SQLite), 0 searches them all; set to 0 when it searched them all. */
+static int list_query(struct cw_tx *tx, const struct cw_case_filter *f, int limit, int *window,
 		      struct cw_db_result *r)
 {
 	/* Only the filters given become conditions, numbered in order. */
@@ -306,10 +306,12 @@ int cw_store_case_list(struct cw_tx *tx, const struct cw_case_filter *f, int lim
 	struct cw_db_result r;
 	/* A text search looks at the newest matches first; only a page it cannot fill from
 	 * them (a rare word, or filters that leave few) searches all of them. */
-	bool windowed = f->q && cw_tx_dialect(tx) == CW_DIALECT_SQLITE;
-	int rc = list_query(tx, f, limit, windowed ? SEARCH_WINDOW : 0, &r);
-	if (rc == CW_DB_OK && windowed && r.nrows < limit)
-		rc = list_query(tx, f, limit, 0, &r);
+	int window = f->q && cw_tx_dialect(tx) == CW_DIALECT_SQLITE ? SEARCH_WINDOW : 0;
+	int rc = list_query(tx, f, limit, &window, &r);
+	if (rc == CW_DB_OK && window > 0 && r.nrows < limit) {
+		window = 0;
+		rc = list_query(tx, f, limit, &window, &r);
+	}
 	if (rc != CW_DB_OK)
 		return rc;
 	struct cw_case *v = cw_arena_alloc(cw_tx_arena(tx), (size_t)r.nrows * sizeof *v);
