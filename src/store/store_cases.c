@@ -304,13 +304,19 @@ int cw_store_case_list(struct cw_tx *tx, const struct cw_case_filter *f, int lim
 	if (limit <= 0)
 		return CW_DB_OK;
 	struct cw_db_result r;
-	/* A text search looks at the newest matches first; only a page it cannot fill from
-	 * them (a rare word, or filters that leave few) searches all of them. */
-	int window = f->q && cw_tx_dialect(tx) == CW_DIALECT_SQLITE ? SEARCH_WINDOW : 0;
-	int rc = list_query(tx, f, limit, &window, &r);
-	if (rc == CW_DB_OK && window > 0 && r.nrows < limit) {
-		window = 0;
+	/* A text search looks at the newest matches first: 4 pages of them (a common word
+	 * fills its page there: 0.4 ms less than 2,000 at 1,000,000 cases), then 2,000
+	 * (other filters that leave fewer); only a page it cannot fill from them (a rare
+	 * word, or filters that leave few) searches all of them. */
+	int windows[3] = {4 * limit, SEARCH_WINDOW, 0}, rc = CW_DB_OK;
+	bool search = f->q && cw_tx_dialect(tx) == CW_DIALECT_SQLITE;
+	for (int i = search ? 0 : 2; i < 3; i++) {
+		int window = windows[i];
+		if (i == 1 && window <= windows[0])
+			continue;
 		rc = list_query(tx, f, limit, &window, &r);
+		if (rc != CW_DB_OK || window == 0 || r.nrows >= limit)
+			break;
 	}
 	if (rc != CW_DB_OK)
 		return rc;

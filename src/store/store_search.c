@@ -197,6 +197,9 @@ static int64_t term_docs(struct cw_tx *tx, const char *term)
  * PICK_MAX, even from its own fragment, so that a fragment whose terms are each common
  * but rare together is intersected by FTS5 rather than checked case by case. */
 #define RARE1 1000
+/* At most this many cases for the rarest term: all its matches are searched at once (a
+ * window would save little and could need a second query). */
+#define RARE_ALL 500
 
 /* SQLite: which terms of qq go into the MATCH (keep[i]); the number of cases of the
  * rarest CJK term in *rarest (-1: none, or no counts). Every word term (an ASCII
@@ -271,7 +274,7 @@ static int fts_conds(struct cw_tx *tx, const struct cw_search_query *qq, int64_t
 		/* A rare term's matches all fit in the window: search them all at once, so
 		 * the caller need not search again for a page the window leaves short (the
 		 * count may be stale: then the window only bounds less). */
-		if (rarest >= 0 && rarest <= *window / 4)
+		if (rarest >= 0 && rarest <= RARE_ALL)
 			*window = 0;
 		size_t cap = 1;
 		for (int i = 0; i < qq->nterms; i++)
