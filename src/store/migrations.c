@@ -802,6 +802,12 @@ static const char m16_pg[] = M16_SQL("TEXT COLLATE \"C\"", "");
 	"overdue, supervised, escalations, ratings, rating, late);"
 static const char m18_sqlite[] = M18_SQL("TEXT", " WITHOUT ROWID");
 static const char m18_pg[] = M18_SQL("TEXT COLLATE \"C\"", "");
+/* Migration 19: how many cases have each term of case_fts (store_search.c), so a search
+ * puts only its rarest terms in the MATCH: an fts5vocab table (no storage of its own; a
+ * count walks the term's doclist). PostgreSQL keeps case_terms: nothing to do. */
+static const char m19_sqlite[] =
+    "CREATE VIRTUAL TABLE case_fts_vocab USING fts5vocab(case_fts, row);";
+static const char m19_pg[] = "SELECT 1";
 
 const struct cw_migration cw_migrations[] = {
     {1, "initial schema", m1_sqlite, m1_pg},
@@ -821,6 +827,7 @@ const struct cw_migration cw_migrations[] = {
     {16, "dashboard counters", m16_sqlite, m16_pg},
     {17, "case list page indexes", m17_sqlite, m17_pg},
     {18, "dashboard counters per district and area", m18_sqlite, m18_pg},
+    {19, "case search term counts (SQLite)", m19_sqlite, m19_pg},
 };
 
 const int cw_migrations_count = (int)(sizeof cw_migrations / sizeof cw_migrations[0]);

@@ -240,9 +240,9 @@ int cw_store_case_update(struct cw_tx *tx, struct cw_case *c)
 	return rc;
 }
 
-/* One query of cw_store_case_list; `window` > 0 bounds a text search to that many of
- * the newest matches (SQLite), 0 searches them all. */
-static int list_query(struct cw_tx *tx, const struct cw_case_filter *f, int limit, int window,
+/* One query of cw_store_case_list; `*window` > 0 bounds a text search to that many of
+ * the newest matches (SQLite), 0 searches them all; set to 0 when it searched them all. */
+static int list_query(struct cw_tx *tx, const struct cw_case_filter *f, int limit, int *window,
 		      struct cw_db_result *r)
 {
 	/* Only the filters given become conditions, numbered in order. */
@@ -322,16 +322,22 @@ int cw_store_case_list(struct cw_tx *tx, const struct cw_case_filter *f, int lim
 	if (limit <= 0)
 		return CW_DB_OK;
 	struct cw_db_result r;
-	/* A text search looks at the newest matches first; only a page it cannot fill from
-	 * them (a rare word, or filters that leave few) searches all of them. */
-	bool windowed = f->q && cw_tx_dialect(tx) == CW_DIALECT_SQLITE;
-	/* The transaction's own index writes wait for its end (store_search.c). */
+	/* A text search looks at the newest matches first: 4 pages of them (a common word
+	 * fills its page there: 0.4 ms less than 2,000 at 1,000,000 cases), then 2,000
+	 * (other filters that leave fewer); only a page it cannot fill from them (a rare
+	 * word, or filters that leave few) searches all of them. The transaction's own
+	 * index writes wait for its end (store_search.c): run them first. */
+	int windows[3] = {4 * limit, SEARCH_WINDOW, 0};
+	bool search = f->q && cw_tx_dialect(tx) == CW_DIALECT_SQLITE;
 	int rc = f->q ? cw_tx_flush_later(tx) : CW_DB_OK;
-	if (rc != CW_DB_OK)
-		return rc;
-	rc = list_query(tx, f, limit, windowed ? SEARCH_WINDOW : 0, &r);
-	if (rc == CW_DB_OK && windowed && r.nrows < limit)
-		rc = list_query(tx, f, limit, 0, &r);
+	for (int i = search ? 0 : 2; i < 3 && rc == CW_DB_OK; i++) {
+		int window = windows[i];
+		if (i == 1 && window <= windows[0])
+			continue;
+		rc = list_query(tx, f, limit, &window, &r);
+		if (rc != CW_DB_OK || window == 0 || r.nrows >= limit)
+			break;
+	}
 	if (rc != CW_DB_OK)
 		return rc;
 	struct cw_case *v = cw_arena_alloc(cw_tx_arena(tx), (size_t)r.nrows * sizeof *v);

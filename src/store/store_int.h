@@ -42,9 +42,12 @@ static inline struct cw_db_param cw_store_p_text(const char *s)
  * anything (not a valid query). SQLite (migration 15): all the terms in one MATCH on the
  * FTS5 table case_fts that drives the query, the list's cursor before_id (> 0) applied
  * inside it too so a deep page does not look up the newer matches, and with window > 0
- * only the newest `window` matches (ORDER BY rowid DESC LIMIT window). */
+ * only the newest `*window` matches (ORDER BY rowid DESC LIMIT window); only the rarest
+ * one to three CJK terms (their counts from case_fts_vocab, migration 19) go into the
+ * MATCH, the substring check does the rest. *window is set to 0 when the search was not
+ * bounded after all (a rare term: all its matches searched at once). */
 struct cw_db_param;
-int cw_store_case_search_conds(struct cw_tx *tx, const char *q, int64_t before_id, int window,
+int cw_store_case_search_conds(struct cw_tx *tx, const char *q, int64_t before_id, int *window,
 			       char *sql,
 			       size_t size, size_t *len, struct cw_db_param *p, int *np, int pmax);
 

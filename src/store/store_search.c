@@ -8,6 +8,9 @@
  * transaction's terms and writes them as one compact segment at commit, where
  * case_terms dirtied one B-tree leaf per term (~80 per case); the rows are written at
  * the transaction's end (fts_write_now). */
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,6 +18,7 @@
 #include "store/store.h"
 #include "store/store_int.h"
 #include "util/arena.h"
+#include "util/clock.h"
 
 #define BATCH 200 /* terms per INSERT statement */
 
@@ -155,21 +159,155 @@ static void substring_conds(struct cw_tx *tx, const struct cw_search_query *qq, 
 		*len += (size_t)snprintf(sql + *len, size - *len, ")");
 }
 
-/* SQLite: all the terms in one FTS5 MATCH, each a quoted string ("" for a quote, though
- * our terms hold only letters, digits and CJK), ANDed: FTS5 intersects the doclists
- * itself, so no probe for the rarest term is needed (docs/performance.md). */
+/* ---- SQLite: how many cases have a term, from the fts5vocab table case_fts_vocab
+ * (migration 19), cached for the whole process ----
+ * Reading a count walks the term's doclist (12-20 ms for a bigram in 830,000 cases at
+ * 1,000,000), so counts live VOCAB_LIFE_MS in a small direct-mapped cache. A count only
+ * decides which terms go into the MATCH; every hit is checked against the case's folded
+ * text, so a stale count (or one of another database in the same process) costs time,
+ * never a wrong result. */
+#define VOCAB_SLOTS 1024 /* a power of two */
+#define VOCAB_LIFE_MS 300000
+
+struct vocab_slot {
+	cw_search_term term;
+	int64_t docs, at_ms;
+};
+static struct vocab_slot vocab[VOCAB_SLOTS];
+static pthread_mutex_t vocab_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint32_t vocab_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h & (VOCAB_SLOTS - 1);
+}
+
+/* The number of cases indexed with `term`; -1 when it cannot be read (no vocab table:
+ * the caller then keeps every term). */
+static int64_t term_docs(struct cw_tx *tx, const char *term)
+{
+	uint32_t h = vocab_hash(term);
+	int64_t now = cw_now_ms(), docs = -1;
+	pthread_mutex_lock(&vocab_lock);
+	if (vocab[h].at_ms && now - vocab[h].at_ms < VOCAB_LIFE_MS &&
+	    strcmp(vocab[h].term, term) == 0)
+		docs = vocab[h].docs;
+	pthread_mutex_unlock(&vocab_lock);
+	if (docs >= 0)
+		return docs;
+	struct cw_db_result r;
+	if (CW_TXQ(tx, "SELECT doc FROM case_fts_vocab WHERE term = $1", &r, CW_P_TEXT(term)) !=
+	    CW_DB_OK)
+		return -1;
+	docs = r.nrows > 0 ? cw_db_cell_int(&r, 0, 0) : 0;
+	pthread_mutex_lock(&vocab_lock);
+	snprintf(vocab[h].term, sizeof vocab[h].term, "%s", term);
+	vocab[h].docs = docs;
+	vocab[h].at_ms = now ? now : 1;
+	pthread_mutex_unlock(&vocab_lock);
+	return docs;
+}
+
+/* Up to this many CJK terms go into the MATCH. */
+#define PICK_MAX 3
+/* The rarest term of another fragment joins the rarest one while it is in at most
+ * SPREAD times as many cases: terms of different fragments are nearly independent, so it
+ * cuts the candidates the substring check reads (10-20 us each) for little doclist. */
+#define SPREAD 32
+/* Above this many cases for the rarest term, the next rarest ones join it up to
+ * PICK_MAX, even from its own fragment, so that a fragment whose terms are each common
+ * but rare together is intersected by FTS5 rather than checked case by case. */
+#define RARE1 1000
+/* At most this many cases for the rarest term: all its matches are searched at once (a
+ * window would save little and could need a second query). */
+#define RARE_ALL 500
+
+/* SQLite: which terms of qq go into the MATCH (keep[i]); the number of cases of the
+ * rarest CJK term in *rarest (-1: none, or no counts). Every word term (an ASCII
+ * prefix: the folded-text check would also accept it inside a word, so the index keeps
+ * the from-the-start rule); of the CJK terms only one to PICK_MAX of the rarest. A CJK
+ * term (a character, or two adjacent) of a fragment is in the index of every case whose
+ * folded text has the fragment, so the substring check that verifies every hit does the
+ * rest, without FTS5 intersecting near-complete doclists (村民/委员/员会 are in most
+ * addresses). A term no case has sorts first, and its empty doclist ends the query at
+ * once. */
+static void fts_pick(struct cw_tx *tx, const struct cw_search_query *qq, bool *keep,
+		     int64_t *rarest)
+{
+	int64_t docs[CW_SEARCH_QUERY_TERMS_MAX];
+	int order[CW_SEARCH_QUERY_TERMS_MAX], ncjk = 0;
+	*rarest = -1;
+	for (int i = 0; i < qq->nterms; i++) {
+		keep[i] = true;
+		if ((unsigned char)qq->terms[i][0] < 0x80)
+			continue; /* a word */
+		docs[i] = term_docs(tx, qq->terms[i]);
+		if (docs[i] < 0)
+			return; /* no counts: every term */
+		int j = ncjk++;
+		while (j > 0 && docs[order[j - 1]] > docs[i]) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = i;
+	}
+	if (ncjk == 0)
+		return;
+	bool pick[CW_SEARCH_QUERY_TERMS_MAX] = {0};
+	bool frag_done[CW_SEARCH_FRAGMENTS_MAX] = {0};
+	int npick = 0;
+	*rarest = docs[order[0]];
+	/* The rarest term of each fragment, rarest first. */
+	for (int k = 0; k < ncjk && npick < PICK_MAX; k++) {
+		int i = order[k], f = 0;
+		while (f < qq->nfragments && !strstr(qq->fragments[f], qq->terms[i]))
+			f++;
+		if (f < qq->nfragments && frag_done[f])
+			continue;
+		if (f < qq->nfragments)
+			frag_done[f] = true;
+		if (npick > 0 && docs[i] > SPREAD * *rarest)
+			break;
+		pick[i] = true;
+		npick++;
+	}
+	/* A common rarest term: the next rarest ones too. */
+	for (int k = 0; k < ncjk && npick < PICK_MAX && *rarest > RARE1; k++)
+		if (!pick[order[k]]) {
+			pick[order[k]] = true;
+			npick++;
+		}
+	for (int k = 0; k < ncjk; k++)
+		keep[order[k]] = pick[order[k]];
+}
+
+/* SQLite: the chosen terms (fts_pick) in one FTS5 MATCH, each a quoted string ("" for a
+ * quote, though our terms hold only letters, digits and CJK), ANDed: FTS5 intersects
+ * their doclists itself. */
 static int fts_conds(struct cw_tx *tx, const struct cw_search_query *qq, int64_t before_id,
-		     int window, char *sql, size_t size, size_t *len, struct cw_db_param *p,
+		     int *window, char *sql, size_t size, size_t *len, struct cw_db_param *p,
 		     int *np)
 {
 	if (qq->nterms > 0) {
+		bool keep[CW_SEARCH_QUERY_TERMS_MAX];
+		int64_t rarest;
+		fts_pick(tx, qq, keep, &rarest);
+		/* A rare term's matches all fit in the window: search them all at once, so
+		 * the caller need not search again for a page the window leaves short (the
+		 * count may be stale: then the window only bounds less). */
+		if (rarest >= 0 && rarest <= RARE_ALL)
+			*window = 0;
 		size_t cap = 1;
 		for (int i = 0; i < qq->nterms; i++)
 			cap += 2 * strlen(qq->terms[i]) + 7;
 		char *m = cw_arena_alloc(cw_tx_arena(tx), cap);
 		size_t o = 0;
 		for (int i = 0; i < qq->nterms; i++) {
-			if (i) {
+			if (!keep[i])
+				continue;
+			if (o) {
 				memcpy(m + o, " AND ", 5);
 				o += 5;
 			}
@@ -198,8 +336,8 @@ static int fts_conds(struct cw_tx *tx, const struct cw_search_query *qq, int64_t
 		}
 		/* Only the newest matches: a term in 60,000 cases otherwise gives that many
 		 * ids to look up (12 ms at 1,000,000 cases) for a page of 50. */
-		if (window > 0) {
-			p[(*np)++] = CW_P_INT(window);
+		if (*window > 0) {
+			p[(*np)++] = CW_P_INT(*window);
 			if (*len < size)
 				*len += (size_t)snprintf(sql + *len, size - *len,
 							 " ORDER BY rowid DESC LIMIT $%d", *np);
@@ -214,7 +352,7 @@ static int fts_conds(struct cw_tx *tx, const struct cw_search_query *qq, int64_t
 /* Below this many cases a term is rare enough to drive the query from the index. */
 #define RARE 1000
 
-int cw_store_case_search_conds(struct cw_tx *tx, const char *q, int64_t before_id, int window,
+int cw_store_case_search_conds(struct cw_tx *tx, const char *q, int64_t before_id, int *window,
 			       char *sql, size_t size, size_t *len, struct cw_db_param *p, int *np,
 			       int pmax)
 {

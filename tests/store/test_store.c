@@ -2238,6 +2238,98 @@ static void test_case_search_text(void **state)
 	assert_int_equal(run(true, case_search_text_fn, NULL), CW_DB_OK);
 }
 
+/* SQLite puts only the rarest CJK terms of a query in the FTS5 MATCH (store_search.c)
+ * and searches the newest matches in windows of 4 pages, 2,000, then all: the results
+ * are those of every term on both backends. Its own cases, rolled back at the end. */
+static int case_search_rare_fn(struct cw_tx *tx, void *ctx)
+{
+	(void)ctx;
+	static const char *const text[8] = {
+	    "村民委员会 门前 积水 zzwater", "村民委员会 门前 积水 zzwater",
+	    "村民委员会 门前 积水 zzwater", "村民委员会 门前 积水 zzwater",
+	    "roadside 村民委员会 门前 积水 zzwater", "broadway 村民委员会 门前 积水 zzwater",
+	    "甲乙村民委员会 积水 zzwater",	 "甲乙村 民委员会 zzwater"};
+	int64_t e[8];
+	for (int i = 0; i < 8; i++) {
+		struct cw_case c = case_row_new(CD1, NULL, i == 0 ? "closed" : "reported",
+						50000 + i);
+		T_OK(cw_store_case_insert(tx, &c, "20261201"));
+		e[i] = c.id;
+		T_OK(index_text(tx, c.id, text[i]));
+	}
+	static const struct {
+		const char *q;
+		int who; /* e[i] found: bit i */
+	} cases[] = {
+	    /* the rare bigrams 甲乙/乙村 drive it; the common ones are left to the
+	       substring check, which rejects 甲乙村 民委员会 */
+	    {"甲乙村民委员会", 1 << 6},
+	    {"甲乙村", 3 << 6},
+	    {"村民委员会", 0x7F},
+	    /* one fragment rare, the other common */
+	    {"甲乙 积水", 1 << 6},
+	    {"积水 甲乙", 1 << 6},
+	    {"甲乙 民委员会", 3 << 6},
+	    /* the rarest term found nowhere: nothing, whatever the others */
+	    {"甲乙 量子", 0},
+	    {"量子纠缠村民委员会", 0},
+	    {"村民委员会丙", 0},
+	    /* a word still matches from its start only */
+	    {"road 村民委员会", 1 << 4},
+	    {"oad 村民委员会", 0},
+	    {"broad 门前", 1 << 5},
+	    {"zzwater 甲乙村", 3 << 6},
+	};
+	struct cw_case_filter f;
+	struct cw_case *v;
+	int n;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		f = (struct cw_case_filter){.overdue = -1, .q = cases[i].q};
+		T_OK(cw_store_case_list(tx, &f, 20, &v, &n));
+		int who = 0, want = 0;
+		for (int j = 0; j < n; j++)
+			for (int k = 0; k < 8; k++)
+				if (v[j].id == e[k])
+					who |= 1 << k;
+		for (int k = 0; k < 8; k++)
+			want += (cases[i].who >> k) & 1;
+		if (who != cases[i].who || n != want) {
+			fprintf(stderr, "q=%s: %d cases (flags %#x), want %#x\n", cases[i].q, n, who,
+				cases[i].who);
+			return TFAIL;
+		}
+	}
+	/* a page the newest 4 matches of a word cannot fill (the oldest is the only
+	   closed one): found by the wider windows */
+	f = (struct cw_case_filter){.overdue = -1, .q = "zzwater", .status = "closed"};
+	T_OK(cw_store_case_list(tx, &f, 1, &v, &n));
+	T(n == 1 && v[0].id == e[0]);
+	/* paging, 2 a page, through every match, newest first, on either kind of query */
+	static const char *const pages[] = {"zzwater", "积水", "zzwater 积水"};
+	for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+		f = (struct cw_case_filter){.overdue = -1, .q = pages[i]};
+		int k = i == 0 ? 7 : 6, seen = 0; /* e[7] has zzwater but not 积水 */
+		for (;;) {
+			T_OK(cw_store_case_list(tx, &f, 2, &v, &n));
+			for (int j = 0; j < n; j++, k--) {
+				T(k >= 0 && v[j].id == e[k]);
+				seen++;
+			}
+			if (n < 2)
+				break;
+			f.before_id = v[n - 1].id;
+		}
+		T(k == -1 && seen == (i == 0 ? 8 : 7));
+	}
+	return CW_DB_NOTFOUND; /* rolls its cases back */
+}
+
+static void test_case_search_rare(void **state)
+{
+	(void)state;
+	assert_int_equal(run(true, case_search_rare_fn, NULL), CW_DB_NOTFOUND);
+}
+
 /* ---- photos attached to cases ---- */
 
 #define SHA_A "aaaa000000000000000000000000000000000000000000000000000000000001"
@@ -2704,6 +2796,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_attachments),
 	    cmocka_unit_test(test_case_changes),
 	    cmocka_unit_test(test_case_counts),
+	    cmocka_unit_test(test_case_search_rare),
 	};
 	int failed = cmocka_run_group_tests_name(
 	    cw_store_is_postgres(S) ? "store_postgres" : "store_sqlite", tests, NULL, NULL);
