@@ -306,18 +306,8 @@ void cw_jw_str_or_null(struct cw_jw *w, const char *s)
 void cw_jw_int(struct cw_jw *w, int64_t v)
 {
 	value_sep(w, after_key_of(w));
-	char tmp[24];
-	size_t n = 0;
-	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		tmp[n++] = '-';
-	grow(&w->o, n);
-	while (n)
-		w->o.p[w->o.len++] = tmp[--n];
+	grow(&w->o, 24);
+	w->o.len += cw_int_text(v, w->o.p + w->o.len);
 }
 
 void cw_jw_bool(struct cw_jw *w, bool v)

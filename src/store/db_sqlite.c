@@ -9,6 +9,7 @@
 #include "store/sqlite_vfs.h"
 #include "util/arena.h"
 #include "util/log.h"
+#include "util/text.h"
 
 /* The store has a few dozen distinct statements; reads are hot, and preparing
  * costs as much as running a point query. */
@@ -135,25 +136,6 @@ static struct cw_stmt_slot *stmt_get(struct cw_db_conn *c, const char *sql, int 
 	return victim;
 }
 
-/* The decimal text of v into buf (at least 21 bytes), not terminated; its length. The
- * same text as SQLite's own conversion ("%lld"), without its printf machinery. */
-static size_t int_text(int64_t v, char *buf)
-{
-	char tmp[24];
-	size_t n = 0;
-	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	size_t len = 0;
-	if (v < 0)
-		buf[len++] = '-';
-	while (n)
-		buf[len++] = tmp[--n];
-	return len;
-}
-
 /* One row's cells as text into cells[0 … ncols-1] (NULL for SQL NULL), all of them in
  * one arena block. Each cell is read as its own type: integers are formatted here
  * rather than converted by sqlite3_column_text (which stringifies through its printf
@@ -185,7 +167,7 @@ static void read_row(sqlite3_stmt *st, struct cw_arena *a, int ncols, char **cel
 			len[j] = 0;
 			continue;
 		case SQLITE_INTEGER:
-			len[j] = int_text(sqlite3_column_int64(st, j), ints[j]);
+			len[j] = cw_int_text(sqlite3_column_int64(st, j), ints[j]);
 			src[j] = ints[j];
 			break;
 		default: {

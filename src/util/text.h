@@ -13,5 +13,8 @@ size_t cw_utf8_len(const char *s);
 /* Decimal int64 in [min, max], whole string, no sign games ("+1", " 1" are rejected). */
 bool cw_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
 bool cw_all_digits(const char *s, size_t n);
+/* The decimal text of v into buf (at least 20 bytes), not terminated; its length. The
+ * same text as "%lld", without printf's machinery (hot in the store and JSON writer). */
+size_t cw_int_text(int64_t v, char *buf);
 
 #endif
