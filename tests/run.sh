@@ -16,13 +16,43 @@ finish() {
 	if [ -n "$pg_dir" ]; then
 		tests/pg.sh stop "$pg_dir" >/dev/null 2>&1 || true
 	fi
+	step_end
+	printf '\n  (make test: %d s)\n' $((SECONDS - run_start))
 	echo
 	echo "$passed passed, $failed failed"
 	if [ "$failed" -eq 0 ]; then exit 0; else exit 1; fi
 }
 trap 'failed=$((failed + 1)); echo "interrupted"; finish' INT TERM
 
-step() { printf '\n== %s\n' "$*"; }
+# Each step ends with its elapsed seconds and the CPU seconds of what it ran (the
+# children's user+system time from `times`; other users of the machine do not count),
+# e.g. "  (83 s, cpu 120 s)"; the run ends with the total.
+run_start=$SECONDS
+step_start=""
+step_cpu=0
+cpu_now=0
+# `times` runs in this shell (a command substitution would count its own children).
+children_cpu() {
+	times >"$log_dir/times"
+	tail -1 "$log_dir/times" | awk '{
+		t = 0
+		for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] }
+		printf "%d\n", t }' >"$log_dir/cpu"
+	read -r cpu_now <"$log_dir/cpu"
+}
+step_end() {
+	if [ -n "$step_start" ]; then
+		children_cpu
+		printf '  (%d s, cpu %d s)\n' $((SECONDS - step_start)) $((cpu_now - step_cpu))
+	fi
+	step_start=""
+}
+step() {
+	step_end
+	printf '\n== %s\n' "$*"
+	children_cpu
+	step_start=$SECONDS; step_cpu=$cpu_now
+}
 
 # ctest prints "NN% tests passed, F tests failed out of T".
 run_ctest() {
@@ -50,20 +80,34 @@ run_ctest() {
 # node --test with the TAP reporter ends with "# pass N" and "# fail N".
 # run_node DIR TIMEOUT_MS BIN LABEL TITLE [ENV=VALUE…]
 run_node() {
-	local dir=$1 timeout=$2 bin=$3 label=$4 title=$5
+	step "$5 ($4)"
+	node_start "$1" "$2" "$3" "$4" "${@:6}"
+	node_report "$4"
+}
+# node_start DIR TIMEOUT_MS BIN LABEL [ENV=VALUE…]: starts node --test in the
+# background; node_report LABEL waits for it and counts its results.
+declare -A node_pid
+node_start() {
+	local dir=$1 timeout=$2 bin=$3 label=$4
 	local out="$log_dir/node-$label.log"
-	shift 5
-	step "$title ($label)"
+	shift 4
 	env CW_BIN="$bin" "$@" node --test --test-reporter=tap --test-timeout="$timeout" \
-		--test-concurrency=2 "$dir" >"$out" 2>&1
-	local p f
+		--test-concurrency=2 "$dir" >"$out" 2>&1 &
+	node_pid[$label]=$!
+}
+node_report() {
+	local label=$1
+	local out="$log_dir/node-$label.log"
+	wait "${node_pid[$label]}"
+	local p f d
 	p=$(grep -E '^# pass [0-9]+' "$out" | tail -1 | awk '{print $3}')
 	f=$(grep -E '^# fail [0-9]+' "$out" | tail -1 | awk '{print $3}')
+	d=$(grep -E '^# duration_ms [0-9.]+' "$out" | tail -1 | awk '{printf "%d", $3 / 1000}')
 	if [ -z "$p" ] || [ -z "$f" ]; then
 		echo "node --test ($label) did not finish: see below"; tail -40 "$out"
 		failed=$((failed + 1)); return
 	fi
-	echo "  $p passed, $f failed"
+	echo "  $label: $p passed, $f failed (${d} s)"
 	passed=$((passed + p)); failed=$((failed + f))
 	if [ "$f" -ne 0 ]; then
 		grep -E '^ *not ok' "$out" | head -40
@@ -125,9 +169,16 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 run_ctest build plain
 run_e2e "$root/build/civicgrid" sqlite
-run_browser "$root/build/civicgrid" chromium
+# The browser tests spend most of their time waiting on Chromium and its pages (about
+# half a core): they run beside the end-to-end tests on PostgreSQL.
 if [ -n "${CW_TEST_PG_URL:-}" ]; then
-	run_e2e "$root/build/civicgrid" postgresql CW_E2E_DB=postgres
+	step "browser tests of the web console (chromium) beside the end-to-end API tests (postgresql)"
+	node_start tests/browser/ 300000 "$root/build/civicgrid" chromium
+	node_start tests/e2e/ 120000 "$root/build/civicgrid" postgresql CW_E2E_DB=postgres
+	node_report postgresql
+	node_report chromium
+else
+	run_browser "$root/build/civicgrid" chromium
 fi
 run_ctest build-asan asan
 run_e2e "$root/build-asan/civicgrid" asan-sqlite CW_E2E_SANITIZED=1

@@ -4,6 +4,8 @@
 #include <gcrypt.h>
 #include <semaphore.h>
 #include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* argon2id takes 64 MiB and ~0.1 s of one core per hash. Letting every server
@@ -11,6 +13,32 @@
  * two at a time keeps memory bounded and leaves the other requests a core. */
 #define CW_PWHASH_CONCURRENCY 2
 static sem_t pwhash_slots;
+
+/* The cost of new password hashes: libsodium's INTERACTIVE limits (the production
+ * default), or, with CW_PASSWORD_HASH_COST=min in the environment, its minimum
+ * (1 pass over 8 KiB) - for the test suite only, which hashes and checks thousands of
+ * passwords (docs/configuration.md). A hash keeps the cost it was made with, so
+ * verifying costs what hashing did. */
+static unsigned long long pwhash_opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+static size_t pwhash_memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+
+static int pwhash_cost_from_env(void)
+{
+	const char *cost = getenv("CW_PASSWORD_HASH_COST");
+	if (!cost || !*cost || strcmp(cost, "interactive") == 0) {
+		pwhash_opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+		pwhash_memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+		return 0;
+	}
+	if (strcmp(cost, "min") == 0) {
+		pwhash_opslimit = crypto_pwhash_OPSLIMIT_MIN;
+		pwhash_memlimit = crypto_pwhash_MEMLIMIT_MIN;
+		return 0;
+	}
+	fputs("civicgrid: CW_PASSWORD_HASH_COST must be 'interactive' (the default) or 'min' (tests only)\n",
+	      stderr);
+	return -1;
+}
 
 int cw_crypto_init(void)
 {
@@ -20,6 +48,8 @@ int cw_crypto_init(void)
 		return -1;
 	gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
 	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+	if (pwhash_cost_from_env())
+		return -1;
 	static bool slots_ready;
 	if (!slots_ready && sem_init(&pwhash_slots, 0, CW_PWHASH_CONCURRENCY))
 		return -1;
@@ -77,8 +107,7 @@ int cw_password_hash(const char *password, char out[CW_PWHASH_LEN])
 	while (sem_wait(&pwhash_slots) != 0)
 		;
 	int rc = crypto_pwhash_str_alg(out, password, strlen(password),
-				       crypto_pwhash_OPSLIMIT_INTERACTIVE,
-				       crypto_pwhash_MEMLIMIT_INTERACTIVE,
+				       pwhash_opslimit, pwhash_memlimit,
 				       crypto_pwhash_ALG_ARGON2ID13);
 	sem_post(&pwhash_slots);
 	return rc == 0 ? 0 : -1;

@@ -27,7 +27,8 @@ void cw_sm3(const void *data, size_t n, uint8_t out[CW_SM3_LEN]);
 void cw_sm3_hex(const void *data, size_t n, char out[CW_SM3_HEX_LEN]);
 void cw_hex_encode(const uint8_t *in, size_t n, char *out); /* out holds 2n+1 */
 
-/* argon2id with libsodium's interactive limits (memory-hard; ~0.1 s here). */
+/* argon2id with libsodium's interactive limits (memory-hard; ~0.1 s here), or its
+ * minimum when CW_PASSWORD_HASH_COST=min (tests only; read by cw_crypto_init). */
 int cw_password_hash(const char *password, char out[CW_PWHASH_LEN]);
 bool cw_password_verify(const char *hash, const char *password);
 

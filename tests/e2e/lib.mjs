@@ -27,6 +27,12 @@ export const PG_URL = process.env.CW_TEST_PG_URL || '';
 /* Time multiplier for waits: sanitizer builds run several times slower. */
 export const SLOW = SANITIZED ? 4 : 1;
 export const PASSWORD = 'Test-Pass-2026';
+/* Every binary the tests start hashes passwords at libsodium's minimum cost unless the
+ * caller says otherwise (docs/configuration.md: CW_PASSWORD_HASH_COST, for tests only):
+ * a production-cost argon2id hash takes 64 MiB and ~0.1 s, several seconds under the
+ * sanitizers, and the suite makes and checks thousands. pwhash.test.mjs and the drain
+ * test of ops.test.mjs run at the production cost. */
+if (process.env.CW_PASSWORD_HASH_COST === undefined) process.env.CW_PASSWORD_HASH_COST = 'min';
 
 /* The demo city (API.md "Demo users"): username → role and home region. gw_001's
  * home is a community (village) of 相南街道, found at run time. */
@@ -166,9 +172,9 @@ export function cliAsync(args, { input, env, timeout } = {}) {
 }
 
 /* Loads the demo city with every demo user's password set to PASSWORD. */
-export async function loadDemo(db) {
+export async function loadDemo(db, env) {
 	const args = ['demo', '--db', db.url, '--password', PASSWORD, '--shared-data', SHARED_DATA];
-	const r = await cliAsync(args);
+	const r = await cliAsync(args, { env });
 	assert.equal(r.status, 0, `civicgrid ${args.join(' ')} exited ${r.status}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
 	return r;
 }
@@ -349,13 +355,13 @@ process.on('exit', () => {
 /* Starts `civicgrid serve` on 127.0.0.1:0. Options: args (extra serve flags), db (an
  * existing database from makeDb; otherwise a fresh one, dropped by close()), demo
  * (load the demo city first; default true unless db is given), threads (default 4,
- * to keep PostgreSQL connections few). */
+ * to keep PostgreSQL connections few), env (extra environment of `demo` and `serve`). */
 export async function startServer({ args = [], db, demo, threads = 4, env } = {}) {
 	const ownDb = !db;
 	db = db || makeDb();
 	if (demo ?? ownDb) {
 		try {
-			await loadDemo(db);
+			await loadDemo(db, env);
 		} catch (e) {
 			if (ownDb) db.drop();
 			throw e;
