@@ -350,7 +350,7 @@ static void test_shipped_catalog(void **state)
 	lineno = 1;
 	while (n < MAXROWS && fgets(lines[n], sizeof lines[n], f)) {
 		lineno++;
-		char *col[13], *p = lines[n];
+		char *col[13] = {0}, *p = lines[n];
 		p[strcspn(p, "\r\n")] = 0;
 		int k = 0;
 		/* The shipped file has no quoted fields, so a plain split is enough here. */
