@@ -218,10 +218,18 @@ test('the dispatcher registers and dispatches it; the department accepts and rep
   await expectStatus(center, L.status.registered);
   await expectLastTimeline(center, L.action.register);
 
-  // Dispatch: no department chosen shows the field's error, then the bureau.
+  // Dispatch: no department chosen shows the field's error, then the bureau. The list of
+  // departments answers late, as on a busy server: the case's routed department, which
+  // it preselects, must not undo the choice made by hand before it came.
+  await center.route('**/api/v1/departments?*', async (route) => {
+    await new Promise((r) => setTimeout(r, 1000));
+    await route.continue();
+  });
   await center.getByRole('button', { name: L.action.dispatch, exact: true }).click();
   const panel = center.locator('#cd-panel');
   await panel.getByLabel('派遣给部门').selectOption('');
+  await panel.getByRole('option', { name: cgj.name, exact: true }).waitFor({ state: 'attached' });
+  await center.unroute('**/api/v1/departments?*');
   await panel.getByRole('button', { name: L.action.dispatch, exact: true }).click();
   await panel.getByText('请选择一项。').waitFor();
   assert.equal(await panel.getByLabel('派遣给部门').getAttribute('aria-invalid'), 'true');

@@ -98,3 +98,27 @@ export const api = {
   /* POSTs a File or Blob's bytes as they are, with its type. */
   upload: (path, file, opts = {}) => call('POST', path, { rawBody: file, contentType: file.type || 'application/octet-stream', ...opts }),
 };
+
+/* Every item of a cursor-paged list (at most `maxPages` pages of 200). */
+export async function allItems(path, query = {}, maxPages = 100) {
+  const items = [];
+  let cursor;
+  for (let i = 0; i < maxPages; i++) {
+    const page = await api.get(path, { ...query, limit: 200, cursor });
+    items.push(...(page.items || []));
+    cursor = page.next_cursor;
+    if (!cursor) break;
+  }
+  return items;
+}
+
+let departmentsCache = null;
+/* Every department unit of the caller's scope, read once per page load: a second caller
+   shares the first one's answer, and a failed read is tried again next time. */
+export function loadDepartments() {
+  if (!departmentsCache) {
+    departmentsCache = allItems('/api/v1/departments');
+    departmentsCache.catch(() => { departmentsCache = null; });
+  }
+  return departmentsCache;
+}

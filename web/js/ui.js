@@ -2,7 +2,7 @@
 // form fields with their error texts, empty states, progress, announcements, badges,
 // the region picker and the lazy loading of the third-party scripts (Leaflet, ECharts).
 // Nothing here uses innerHTML: texts go in as text nodes, so data cannot become markup.
-import { api, ApiError, errorText } from './api.js';
+import { allItems, api, ApiError, errorText } from './api.js';
 import { t, tOr, fmtDuration } from './i18n.js';
 
 /* h('a', {href: '#/', class: 'x', on: {click: fn}}, 'text', child, [more]) */
@@ -239,17 +239,7 @@ export function deadlineBadge(c) {
 const regionCache = new Map();
 function children(code) {
   if (!regionCache.has(code)) {
-    const all = async () => {
-      const items = [];
-      let cursor = null;
-      do {
-        const r = await api.get('/api/v1/regions', { parent: code, limit: 200, cursor });
-        items.push(...(r.items || []));
-        cursor = r.next_cursor;
-      } while (cursor);
-      return items;
-    };
-    regionCache.set(code, all().catch((e) => { regionCache.delete(code); throw e; }));
+    regionCache.set(code, allItems('/api/v1/regions', { parent: code }).catch((e) => { regionCache.delete(code); throw e; }));
   }
   return regionCache.get(code);
 }

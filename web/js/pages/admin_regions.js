@@ -1,24 +1,14 @@
 // admin_regions.js - #/admin/regions (sysadmin): the region tree (browse, rename, create a
 // sub-region), the grids of a village and the workers of a grid (add, remove), and the
 // import of grids from a GeoJSON file with the refused features listed one by one.
-import { api, ApiError, errorText } from '../api.js';
+import { allItems, api, ApiError, errorText } from '../api.js';
 import { fmtNumber, t } from '../i18n.js';
 import { emptyState, field, h, pageTitle, showFormError, toast, withProgress } from '../ui.js';
 import { dataTable, guard, progressBar, uploadChosen } from './admin_shared.js';
 
 const IMPORT_MAX = 32 << 20;
 
-async function allChildren(code) {
-	const out = [];
-	let cursor = null;
-	for (let i = 0; i < 100; i++) {
-		const r = await api.get('/api/v1/regions', { parent: code, limit: 200, cursor });
-		out.push(...r.items);
-		cursor = r.next_cursor;
-		if (!cursor) break;
-	}
-	return out;
-}
+const allChildren = (code) => allItems('/api/v1/regions', { parent: code });
 
 const typeLabel = (type) => t(`admin.regions.type.${type}`);
 const mib = (n) => `${Math.round(n / (1 << 20))} MB`;

@@ -1,7 +1,7 @@
 // admin_shared.js - pieces the administration pages share: the role guard with a
 // friendly message, modal dialogs, uploads with progress and problem tables.
 import { lang, t } from '../i18n.js';
-import { api, errorText } from '../api.js';
+import { allItems, api, errorText } from '../api.js';
 import { h, pageTitle } from '../ui.js';
 import '../i18n/admin.js';
 
@@ -150,17 +150,7 @@ const regionKids = new Map();
 async function childrenOf(code) {
 	const key = code || '';
 	if (!regionKids.has(key)) {
-		regionKids.set(key, (async () => {
-			const out = [];
-			let cursor = null;
-			for (let i = 0; i < 50; i++) {
-				const r = await api.get('/api/v1/regions', { parent: code, limit: 200, cursor });
-				out.push(...r.items);
-				cursor = r.next_cursor;
-				if (!cursor) break;
-			}
-			return out;
-		})().catch((e) => {
+		regionKids.set(key, allItems('/api/v1/regions', { parent: code }).catch((e) => {
 			regionKids.delete(key);
 			throw e;
 		}));

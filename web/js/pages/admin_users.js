@@ -1,7 +1,7 @@
 // admin_users.js - #/admin/users: accounts for the security administrator (the auditor
 // may look): list with filters, create, edit roles/region/department, lock/unlock,
 // reset the password. The API is /api/v1/users (docs/api.md "Users").
-import { api, errorText } from '../api.js';
+import { api, errorText, loadDepartments } from '../api.js';
 import { t } from '../i18n.js';
 import { emptyState, field, h, pageTitle, showFormError, toast, withProgress } from '../ui.js';
 import { adminRegionPicker, dataTable, guard, openDialog } from './admin_shared.js';
@@ -81,28 +81,20 @@ export function regionField(label, value, { maxLevel = 'grid', onChange } = {}) 
 	};
 }
 
-let departments = null;
-async function loadDepartments() {
-	if (!departments) {
-		departments = [];
-		let cursor = null;
-		for (let i = 0; i < 50; i++) {
-			const r = await api.get('/api/v1/departments', { limit: 200, cursor });
-			departments.push(...r.items);
-			cursor = r.next_cursor;
-			if (!cursor) break;
-		}
-	}
-	return departments;
-}
-
+/* The select is disabled and busy until the list comes, so a choice made by hand is
+   never undone by the late answer selecting the user's department. */
 function departmentField(value) {
 	const opts = [{ value: '', label: t('admin.users.departmentNone') }];
 	const f = field({ label: t('admin.users.department'), name: 'department', type: 'select', options: opts, value: value ? String(value) : '' });
+	f.input.disabled = true;
+	f.input.setAttribute('aria-busy', 'true');
 	loadDepartments().then((ds) => {
 		for (const d of ds) f.input.append(h('option', { value: String(d.id), text: `${d.name}（${d.code}）` }));
 		if (value) f.input.value = String(value);
-	}, () => {});
+	}, () => {}).finally(() => {
+		f.input.disabled = false;
+		f.input.removeAttribute('aria-busy');
+	});
 	return f;
 }
 

@@ -2,7 +2,7 @@
 // and timeline; the action buttons the API lists for this user, each with its form
 // (If-Match with the case's ETag; a 412 reloads and says someone else changed it); live
 // refresh from the server's event stream.
-import { api, errorText } from '../api.js';
+import { api, errorText, loadDepartments } from '../api.js';
 import { t, fmtDateTime, fmtNumber } from '../i18n.js';
 import {
   h, field, showFormError, clearFormError, emptyState, withProgress, toast, pageTitle, loadVendor,
@@ -36,27 +36,6 @@ const FORMS = {
   merge: ['into'],
   rate: ['level', 'comment'],
 };
-
-let departmentsCache = null;
-
-/* Every department unit of the caller's scope, following the cursor. */
-function loadDepartments() {
-  if (!departmentsCache) {
-    departmentsCache = (async () => {
-      const items = [];
-      let cursor;
-      for (let i = 0; i < 20; i++) {
-        const page = await api.get('/api/v1/departments', { limit: 200, cursor });
-        items.push(...(page.items || []));
-        cursor = page.next_cursor;
-        if (!cursor) break;
-      }
-      return items;
-    })();
-    departmentsCache.catch(() => { departmentsCache = null; });
-  }
-  return departmentsCache;
-}
 
 function maxExtensionDays(c) {
   return c.kind === 'petition' ? 30 : 15;
@@ -567,10 +546,15 @@ export default async function render(view, ctx) {
     };
   }
 
+  /* The department list arrives after the form is shown. Until it does, the select is
+     disabled and busy: a choice made by hand is never undone by the late answer
+     preselecting the case's routed department. */
   async function fillDepartments(f, c) {
+    const sel = f.input;
+    sel.disabled = true;
+    sel.setAttribute('aria-busy', 'true');
     try {
       const deps = await loadDepartments();
-      const sel = f.input;
       const opts = deps
         .slice()
         .sort((a, b) => (a.region.length - b.region.length) || a.region.localeCompare(b.region) || a.code.localeCompare(b.code))
@@ -579,6 +563,9 @@ export default async function render(view, ctx) {
       if (c.department && deps.some((d) => d.id === c.department)) sel.value = String(c.department);
     } catch (err) {
       f.setError(t('casedetail.department.loadFailed', { error: errorText(err) }));
+    } finally {
+      sel.disabled = false;
+      sel.removeAttribute('aria-busy');
     }
   }
 
