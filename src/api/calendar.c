@@ -9,6 +9,7 @@
 #include "core/calendar.h"
 #include "util/arena.h"
 #include "util/clock.h"
+#include "util/gate.h"
 #include "util/log.h"
 #include "util/text.h"
 
@@ -20,6 +21,8 @@ static pthread_mutex_t reload_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void cw_api_calendar_refresh(struct cw_api *api, bool force)
 {
+	/* Out of the gate, as cw_api_grids_refresh. */
+	bool gate = cw_gate_pause();
 	pthread_mutex_lock(&reload_lock);
 	int64_t stored = cw_calendar_version(api->store);
 	if (stored >= 0 &&
@@ -33,6 +36,7 @@ void cw_api_calendar_refresh(struct cw_api *api, bool force)
 		__atomic_store_n(&api->calendar_version, stored, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&reload_lock);
+	cw_gate_resume(gate);
 }
 
 void cw_api_calendar_release(struct cw_api *api)

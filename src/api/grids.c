@@ -12,6 +12,7 @@
 #include "geo/geo.h"
 #include "util/arena.h"
 #include "util/clock.h"
+#include "util/gate.h"
 #include "util/log.h"
 #include "util/text.h"
 
@@ -240,11 +241,15 @@ static pthread_mutex_t rebuild_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void cw_api_grids_refresh(struct cw_api *api, bool force)
 {
+	/* Out of the gate (util/gate.h): a thread that holds the lock must never queue
+	 * for a place that the threads waiting for the lock hold. */
+	bool gate = cw_gate_pause();
 	pthread_mutex_lock(&rebuild_lock);
 	int64_t stored = cw_grids_version(api->store);
 	if (stored < 0 ||
 	    (!force && stored == __atomic_load_n(&api->grids_version, __ATOMIC_ACQUIRE))) {
 		pthread_mutex_unlock(&rebuild_lock);
+		cw_gate_resume(gate);
 		return;
 	}
 	/* Record the version before reading the boundaries: a change that lands while
@@ -258,6 +263,7 @@ void cw_api_grids_refresh(struct cw_api *api, bool force)
 		cw_info("grid index: %lld grids", (long long)n);
 	}
 	pthread_mutex_unlock(&rebuild_lock);
+	cw_gate_resume(gate);
 }
 
 void cw_api_grids_changed(struct cw_req *req)

@@ -21,6 +21,7 @@ struct cw_settings {
 	const char *web_dir;
 	const char *shared_data; /* reference data (../shared/data) for the demo */
 	int threads; /* 0: CW_THREADS_SQLITE or CW_THREADS_PG, by the database */
+	int active;  /* requests at work at once (util/gate.h); 0: no limit (the default) */
 	struct cw_auth_policy policy;
 	int64_t max_body;
 	bool secure_cookies;

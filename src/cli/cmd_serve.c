@@ -11,13 +11,15 @@
 #include "cli/cli.h"
 #include "geo/geo.h"
 #include "util/clock.h"
+#include "util/gate.h"
 #include "util/keyring.h"
 #include "util/log.h"
 #include "util/ratelimit.h"
 
 static const char usage[] =
     "usage: civicgrid serve [--listen HOST:PORT] [--db sqlite:PATH | --db postgres://…]\n"
-    "                       [--data-dir DIR] [--web-dir DIR] [--threads N] [--config FILE]\n"
+    "                       [--data-dir DIR] [--web-dir DIR] [--threads N] [--active N]\n"
+    "                       [--config FILE]\n"
     "                       [--session-idle 30m] [--session-absolute 12h]\n"
     "                       [--lockout-threshold 5] [--lockout-duration 15m]\n"
     "                       [--max-body BYTES] [--secure-cookies] [--log-level info]\n"
@@ -121,6 +123,8 @@ int cmd_serve(int argc, char **argv)
 	 * a server process, so fewer there. */
 	if (!s.threads)
 		s.threads = strncmp(s.db, "postgres", 8) == 0 ? CW_THREADS_PG : CW_THREADS_SQLITE;
+	/* Off unless asked for: see util/gate.h and docs/performance.md ("The gate"). */
+	cw_gate_init(s.active);
 	cw_store *store = cw_cli_open_store(&s, s.threads + 2);
 	if (!store) {
 		cw_keyring_free(keyring);

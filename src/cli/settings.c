@@ -68,6 +68,10 @@ const char *cw_settings_set(struct cw_settings *s, const char *key, const char *
 		if (!cw_parse_int(v, 1, 256, &n))
 			return "expects a number from 1 to 256";
 		s->threads = (int)n;
+	} else if (strcmp(key, "active") == 0) {
+		if (!cw_parse_int(v, 0, 256, &n))
+			return "expects a number from 0 to 256";
+		s->active = (int)n;
 	} else if (strcmp(key, "session_idle") == 0)
 		return duration(&s->policy.session_idle, v);
 	else if (strcmp(key, "session_absolute") == 0)
@@ -196,7 +200,7 @@ int cw_settings_load(struct cw_settings *s, const char *path)
 
 /* Flags that map onto settings: --listen X is the setting listen = X. */
 static const char *const setting_flags[] = {
-    "listen", "db", "data-dir", "web-dir", "shared-data", "threads", "session-idle",
+    "listen", "db", "data-dir", "web-dir", "shared-data", "threads", "active", "session-idle",
     "session-absolute", "lockout-threshold", "lockout-duration", "max-body", "log-level", "work-hours",
     "tick-interval",
     "key-file",

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "http/server.h"
+#include "util/gate.h"
 
 /* Slots: one per route, then one for requests that matched no route (including
  * those the static-file fallback served), then one for routes beyond the table's
@@ -191,6 +192,19 @@ void cw_metrics_render(struct cw_buf *out)
 		      "# TYPE civicgrid_http_open_streams gauge\n"
 		      "civicgrid_http_open_streams %lld\n",
 		      (long long)atomic_load_explicit(&open_streams, memory_order_relaxed));
+	uint64_t entered, queued;
+	cw_gate_counts(&entered, &queued);
+	cw_buf_printf(out,
+		      "# HELP civicgrid_gate_width Requests worked on at once (0: no limit).\n"
+		      "# TYPE civicgrid_gate_width gauge\n"
+		      "civicgrid_gate_width %d\n"
+		      "# HELP civicgrid_gate_entries_total Requests that went through the gate.\n"
+		      "# TYPE civicgrid_gate_entries_total counter\n"
+		      "civicgrid_gate_entries_total %llu\n"
+		      "# HELP civicgrid_gate_queued_total Entries that waited in its queue.\n"
+		      "# TYPE civicgrid_gate_queued_total counter\n"
+		      "civicgrid_gate_queued_total %llu\n",
+		      cw_gate_width(), (unsigned long long)entered, (unsigned long long)queued);
 	cw_buf_printf(out,
 		      "# HELP civicgrid_process_start_time_seconds Start time of the process "
 		      "since the Unix epoch in seconds.\n"

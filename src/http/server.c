@@ -24,6 +24,7 @@
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/crypto.h"
+#include "util/gate.h"
 #include "util/log.h"
 #include "util/text.h"
 
@@ -714,8 +715,12 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 		cw_buf_append(&c->body, upload_data, n);
 		return MHD_YES;
 	}
-	if (!c->req.replied)
+	if (!c->req.replied) {
+		/* The request's work, in turn with the others (util/gate.h). */
+		cw_gate_enter();
 		dispatch(c);
+		cw_gate_leave();
+	}
 	return queue_reply(c);
 }
 

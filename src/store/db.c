@@ -11,6 +11,7 @@
 #include "store/migrations.h"
 #include "util/arena.h"
 #include "util/clock.h"
+#include "util/gate.h"
 #include "util/log.h"
 
 #define CW_DB_RETRIES 10      /* runs of fn after the first one, on CW_DB_BUSY */
@@ -158,6 +159,14 @@ enum cw_dialect cw_db_dialect(const struct cw_db *db)
 	return db->drv->dialect;
 }
 
+static bool pool_has_free(const struct cw_db *db)
+{
+	for (int i = 0; i < db->nslots; i++)
+		if (!db->slots[i].in_use)
+			return true;
+	return false;
+}
+
 /* Takes a free slot, preferring one that is already connected, and connects it
  * when it is not. Blocks while every slot is in use. */
 static int pool_get(struct cw_db *db, int *slot, char *err, size_t errlen)
@@ -177,7 +186,16 @@ static int pool_get(struct cw_db *db, int *slot, char *err, size_t errlen)
 		}
 		if (pick >= 0)
 			break;
-		pthread_cond_wait(&db->cv, &db->mu);
+		/* Out of the gate while waiting (util/gate.h); the lock is not held
+		 * across cw_gate_enter. */
+		pthread_mutex_unlock(&db->mu);
+		bool gate = cw_gate_pause();
+		pthread_mutex_lock(&db->mu);
+		while (!pool_has_free(db))
+			pthread_cond_wait(&db->cv, &db->mu);
+		pthread_mutex_unlock(&db->mu);
+		cw_gate_resume(gate);
+		pthread_mutex_lock(&db->mu);
 	}
 	db->slots[pick].in_use = true;
 	pthread_mutex_unlock(&db->mu);
@@ -221,7 +239,9 @@ static void backoff(int attempt)
 		bound = CW_DB_BACKOFF_MAX;
 	long ms = 1 + rand_r(&seed) % bound;
 	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+	bool gate = cw_gate_pause();
 	nanosleep(&ts, NULL);
+	cw_gate_resume(gate);
 }
 
 /* ---- group commit (see db.h) ---- */
@@ -412,10 +432,9 @@ static void run_batch(struct cw_db *db, struct cw_db_job **jobs, int n)
 	}
 }
 
-static int group_run(struct cw_db *db, struct cw_arena *a, cw_tx_fn fn, void *ctx, char *err,
-		     size_t errlen)
-{
-	struct cw_db_job job = {.fn = fn, .ctx = ctx, .arena = a, .err = err, .errlen = errlen,
+static int group_run_out(struct cw_db *db, struct cw_arena *a, cw_tx_fn fn, void *ctx,
+			 char *err, size_t errlen)
+{	struct cw_db_job job = {.fn = fn, .ctx = ctx, .arena = a, .err = err, .errlen = errlen,
 				.rc = CW_DB_ERROR};
 	pthread_cond_init(&job.cv, NULL);
 	pthread_mutex_lock(&db->wmu);
@@ -459,6 +478,18 @@ static int group_run(struct cw_db *db, struct cw_arena *a, cw_tx_fn fn, void *ct
 	pthread_mutex_unlock(&db->wmu);
 	pthread_cond_destroy(&job.cv);
 	return job.rc;
+}
+
+/* A write waits for its batch, or writes one as the leader, out of the gate
+ * (util/gate.h): the places there are for the requests' reads, and a waiting writer
+ * must not hold one. */
+static int group_run(struct cw_db *db, struct cw_arena *a, cw_tx_fn fn, void *ctx, char *err,
+		     size_t errlen)
+{
+	bool gate = cw_gate_pause();
+	int rc = group_run_out(db, a, fn, ctx, err, errlen);
+	cw_gate_resume(gate);
+	return rc;
 }
 
 static int run_tx(struct cw_db *db, struct cw_arena *a, bool write, cw_tx_fn fn, void *ctx,

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "store/sqlite_vfs.h"
+#include "util/gate.h"
 
 #define CW_WAL_BUF_MAX (4u << 20) /* bytes gathered before a write regardless */
 /* The unix VFS writes at most 128 KiB - 1 per call (seekAndWriteFd masks the length
@@ -225,10 +226,14 @@ static int v_randomness(sqlite3_vfs *v, int n, char *out)
 	(void)v;
 	return real_vfs->xRandomness(real_vfs, n, out);
 }
+/* SQLite's busy handler sleeps here: out of the gate (util/gate.h) meanwhile. */
 static int v_sleep(sqlite3_vfs *v, int us)
 {
 	(void)v;
-	return real_vfs->xSleep(real_vfs, us);
+	bool gate = cw_gate_pause();
+	int rc = real_vfs->xSleep(real_vfs, us);
+	cw_gate_resume(gate);
+	return rc;
 }
 static int v_current_time(sqlite3_vfs *v, double *out)
 {

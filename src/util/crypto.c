@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/gate.h"
+
 /* argon2id takes 64 MiB and ~0.1 s of one core per hash. Letting every server
  * thread hash at once would let a burst of logins take a gigabyte and every core;
  * two at a time keeps memory bounded and leaves the other requests a core. */
@@ -102,14 +104,18 @@ void cw_sm3_hex(const void *data, size_t n, char out[CW_SM3_HEX_LEN])
 	cw_hex_encode(d, sizeof d, out);
 }
 
+/* A hash has its own limit (pwhash_slots): the thread leaves the gate (util/gate.h)
+ * meanwhile, so that logins do not hold the places of other requests. */
 int cw_password_hash(const char *password, char out[CW_PWHASH_LEN])
 {
+	bool gate = cw_gate_pause();
 	while (sem_wait(&pwhash_slots) != 0)
 		;
 	int rc = crypto_pwhash_str_alg(out, password, strlen(password),
 				       pwhash_opslimit, pwhash_memlimit,
 				       crypto_pwhash_ALG_ARGON2ID13);
 	sem_post(&pwhash_slots);
+	cw_gate_resume(gate);
 	return rc == 0 ? 0 : -1;
 }
 
@@ -117,10 +123,12 @@ bool cw_password_verify(const char *hash, const char *password)
 {
 	if (!hash || !*hash)
 		return false;
+	bool gate = cw_gate_pause();
 	while (sem_wait(&pwhash_slots) != 0)
 		;
 	int rc = crypto_pwhash_str_verify(hash, password, strlen(password));
 	sem_post(&pwhash_slots);
+	cw_gate_resume(gate);
 	return rc == 0;
 }
 

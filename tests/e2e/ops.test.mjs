@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 
-import { BIN, PASSWORD, SANITIZED, SHARED_DATA, SLOW, XIANGNAN, cli, cliDb, cliDbOk, makeDb, rawRequest, request, sleep, startServer } from './lib.mjs';
+import { BACKEND, BIN, PASSWORD, SANITIZED, SHARED_DATA, SLOW, XIANGNAN, cli, cliDb, cliDbOk, makeDb, rawRequest, request, sleep, startServer } from './lib.mjs';
 
 let srv;
 const secrets = new Set([PASSWORD]);
@@ -56,6 +56,9 @@ test('/metrics: request counters grow, the duration histogram is cumulative, ope
 	assert.equal(counter(m, 'GET /healthz', 200) - counter(before, 'GET /healthz', 200), 3, 'three more GET /healthz 200');
 	assert.equal(counter(m, 'GET /api/v1/session', 401) - counter(before, 'GET /api/v1/session', 401), 1);
 	assert.doesNotMatch(text, /no-such-thing-label/, 'unknown paths do not become label values');
+	// The gate (docs/configuration.md, `active`) is open by default: nothing counted.
+	assert.equal(m.get('civicgrid_gate_width'), 0);
+	assert.equal(m.get('civicgrid_gate_entries_total'), 0);
 
 	// The histogram of GET /healthz: buckets never decrease, +Inf equals _count.
 	const prefix = 'civicgrid_http_request_duration_seconds_bucket{route="GET /healthz",le="';
@@ -257,7 +260,7 @@ test('every command answers -h with its usage and exit 0; unknown commands and o
 	}
 	const top = cli(['-h']).stdout;
 	for (const c of ['serve', 'demo', 'user', 'token', 'audit', 'migrate']) assert.match(top, new RegExp(`\\b${c}\\b`));
-	for (const args of [[], ['frobnicate'], ['serve', '--no-such-option'], ['migrate', '--db'], ['serve', '--threads', 'many'], ['serve', '--session-idle', 'forever']]) {
+	for (const args of [[], ['frobnicate'], ['serve', '--no-such-option'], ['migrate', '--db'], ['serve', '--threads', 'many'], ['serve', '--active', '-1'], ['serve', '--active', '300'], ['serve', '--session-idle', 'forever']]) {
 		const r = cli(args);
 		assert.notEqual(r.status, 0, `civicgrid ${args.join(' ')} should fail`);
 		assert.ok(r.stderr.length > 0, `civicgrid ${args.join(' ')} says why`);
@@ -311,6 +314,39 @@ test('SIGTERM drains: a sign-in in flight and 50 concurrent requests get their a
 		assert.ok(s2.accessLog().filter((x) => x.status === '200').length >= answered.length + 1);
 		// And nothing after the drain: the port is closed.
 		await assert.rejects(request(s2.port, 'GET', '/healthz', { timeout: 3000 }));
+	} finally {
+		await s2.close();
+	}
+});
+
+test('--active 1: one request at work at a time, and sign-ins, writes and reads at once all finish', async () => {
+	const s2 = await startServer({ threads: 8, args: ['--active', '1'] });
+	try {
+		const token = cliDbOk(s2.db, ['token', 'add', '--user', 'center', '--name', 'gate']).stdout.trim();
+		const auth = { Authorization: `Bearer ${token}` };
+		const reqs = [];
+		// A sign-in hashes its password out of the gate; a create waits for its commit
+		// out of it: neither holds the one place while the others wait.
+		for (let i = 0; i < 4; i++) reqs.push(request(s2.port, 'POST', '/api/v1/session', { json: { username: 'leader', password: PASSWORD } }));
+		for (let i = 0; i < 8; i++) {
+			reqs.push(request(s2.port, 'POST', '/api/v1/cases', { headers: auth,
+				json: { kind: 'event', category: '06010', title: `闸门测试 ${i}`, region: XIANGNAN } }));
+		}
+		for (let i = 0; i < 24; i++) reqs.push(request(s2.port, 'GET', i % 2 ? '/healthz' : `/api/v1/regions/${XIANGNAN}`, { headers: auth }));
+		const rs = await Promise.all(reqs);
+		rs.slice(0, 4).forEach((r) => assert.equal(r.status, 200, r.text));
+		rs.slice(4, 12).forEach((r) => assert.equal(r.status, 201, r.text));
+		rs.slice(12).forEach((r) => assert.equal(r.status, 200, r.text));
+		const list = await request(s2.port, 'GET', `/api/v1/cases?q=${encodeURIComponent('闸门测试')}&limit=50`, { headers: auth });
+		assert.equal(list.status, 200, list.text);
+		assert.equal(list.json.items.length, 8, 'the eight cases, each once');
+		const m = await request(s2.port, 'GET', '/metrics');
+		assert.match(m.text, /^civicgrid_gate_width 1$/m);
+		const entries = Number(/^civicgrid_gate_entries_total (\d+)$/m.exec(m.text)[1]);
+		const queued = Number(/^civicgrid_gate_queued_total (\d+)$/m.exec(m.text)[1]);
+		// Each request enters once, and again after each wait it stepped out for.
+		assert.ok(entries >= 37, `entries ${entries}`);
+		assert.ok(queued <= entries, `queued ${queued} of ${entries}`);
 	} finally {
 		await s2.close();
 	}
