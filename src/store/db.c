@@ -434,7 +434,8 @@ static void run_batch(struct cw_db *db, struct cw_db_job **jobs, int n)
 
 static int group_run_out(struct cw_db *db, struct cw_arena *a, cw_tx_fn fn, void *ctx,
 			 char *err, size_t errlen)
-{	struct cw_db_job job = {.fn = fn, .ctx = ctx, .arena = a, .err = err, .errlen = errlen,
+{
+	struct cw_db_job job = {.fn = fn, .ctx = ctx, .arena = a, .err = err, .errlen = errlen,
 				.rc = CW_DB_ERROR};
 	pthread_cond_init(&job.cv, NULL);
 	pthread_mutex_lock(&db->wmu);

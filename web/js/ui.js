@@ -236,8 +236,20 @@ export function deadlineBadge(c) {
 }
 
 /* ---- the region picker: one select per level below `root`, each labelled ---- */
+/* Disables `el` and marks it busy until `promise` settles (a select whose options are
+   still on their way), so that a choice made by hand is never undone by the late answer. */
+export function busyUntil(el, promise) {
+  el.disabled = true;
+  el.setAttribute('aria-busy', 'true');
+  return promise.finally(() => {
+    el.disabled = false;
+    el.removeAttribute('aria-busy');
+  });
+}
+
+/* The sub-regions of `code` (the top ones for none), read once per page load. */
 const regionCache = new Map();
-function children(code) {
+export function regionChildren(code) {
   if (!regionCache.has(code)) {
     regionCache.set(code, allItems('/api/v1/regions', { parent: code }).catch((e) => { regionCache.delete(code); throw e; }));
   }
@@ -264,7 +276,7 @@ export function regionPicker({ value, root, onChange, label, maxLevel = 'village
   async function addLevel(parent, selected, depth) {
     let items;
     try {
-      items = await children(parent);
+      items = await regionChildren(parent);
     } catch (e) {
       rows.append(h('p', { class: 'field-error' }, errorText(e)));
       return;

@@ -1,8 +1,8 @@
 // admin_shared.js - pieces the administration pages share: the role guard with a
 // friendly message, modal dialogs, uploads with progress and problem tables.
 import { lang, t } from '../i18n.js';
-import { allItems, api, errorText } from '../api.js';
-import { h, pageTitle } from '../ui.js';
+import { api, errorText } from '../api.js';
+import { h, pageTitle, regionChildren } from '../ui.js';
 import '../i18n/admin.js';
 
 /* Renders the "no access" message and returns false unless the user holds one of roles;
@@ -144,20 +144,8 @@ export function progressBar() {
 	};
 }
 
-/* The region tree as one select per level (as ui.js regionPicker, whose list requests
- * ask for more than the API's 200 per page): → {el, value()}. */
-const regionKids = new Map();
-async function childrenOf(code) {
-	const key = code || '';
-	if (!regionKids.has(key)) {
-		regionKids.set(key, allItems('/api/v1/regions', { parent: code }).catch((e) => {
-			regionKids.delete(key);
-			throw e;
-		}));
-	}
-	return regionKids.get(key);
-}
-
+/* The region tree as one select per level, down to grids for the administration pages
+ * (sub-regions from ui.js regionChildren, as its regionPicker): → {el, value()}. */
 export function adminRegionPicker({ value, label, onChange, maxLevel = 'grid' }) {
 	const order = ['city', 'district', 'town', 'village', 'grid'];
 	const rows = h('div', { class: 'region-rows' });
@@ -167,7 +155,7 @@ export function adminRegionPicker({ value, label, onChange, maxLevel = 'grid' })
 	async function addLevel(parent, selected, depth) {
 		let items;
 		try {
-			items = (await childrenOf(parent)).filter((r) => order.indexOf(r.level) <= order.indexOf(maxLevel));
+			items = (await regionChildren(parent)).filter((r) => order.indexOf(r.level) <= order.indexOf(maxLevel));
 		} catch (e) {
 			rows.append(h('p', { class: 'field-error', text: errorText(e) }));
 			return null;
@@ -199,7 +187,7 @@ export function adminRegionPicker({ value, label, onChange, maxLevel = 'grid' })
 			}
 		}
 		/* The top select lists the caller's home region; the chain starts at it. */
-		const top = await childrenOf(undefined).catch(() => []);
+		const top = await regionChildren(undefined).catch(() => []);
 		while (chain.length && top.length && !top.some((r) => r.code === chain[0])) chain.shift();
 		let parent;
 		for (let i = 0; i <= chain.length; i++) {

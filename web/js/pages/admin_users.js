@@ -3,7 +3,7 @@
 // reset the password. The API is /api/v1/users (docs/api.md "Users").
 import { api, errorText, loadDepartments } from '../api.js';
 import { t } from '../i18n.js';
-import { emptyState, field, h, pageTitle, showFormError, toast, withProgress } from '../ui.js';
+import { busyUntil, emptyState, field, h, pageTitle, showFormError, toast, withProgress } from '../ui.js';
 import { adminRegionPicker, dataTable, guard, openDialog } from './admin_shared.js';
 
 const ROLES = ['sysadmin', 'secadmin', 'auditor', 'leader', 'dispatcher', 'department', 'grid_worker', 'mediator', 'petition_officer', 'citizen'];
@@ -81,20 +81,14 @@ export function regionField(label, value, { maxLevel = 'grid', onChange } = {}) 
 	};
 }
 
-/* The select is disabled and busy until the list comes, so a choice made by hand is
-   never undone by the late answer selecting the user's department. */
+/* The user's department is selected when the list comes (busyUntil: not over a hand's choice). */
 function departmentField(value) {
 	const opts = [{ value: '', label: t('admin.users.departmentNone') }];
 	const f = field({ label: t('admin.users.department'), name: 'department', type: 'select', options: opts, value: value ? String(value) : '' });
-	f.input.disabled = true;
-	f.input.setAttribute('aria-busy', 'true');
-	loadDepartments().then((ds) => {
+	busyUntil(f.input, loadDepartments().then((ds) => {
 		for (const d of ds) f.input.append(h('option', { value: String(d.id), text: `${d.name}（${d.code}）` }));
 		if (value) f.input.value = String(value);
-	}, () => {}).finally(() => {
-		f.input.disabled = false;
-		f.input.removeAttribute('aria-busy');
-	});
+	})).catch(() => {});
 	return f;
 }
 

@@ -6,7 +6,7 @@ import { api, errorText, loadDepartments } from '../api.js';
 import { t, fmtDateTime, fmtNumber } from '../i18n.js';
 import {
   h, field, showFormError, clearFormError, emptyState, withProgress, toast, pageTitle, loadVendor,
-  statusBadge, deadlineBadge, mapSettings,
+  statusBadge, deadlineBadge, mapSettings, busyUntil,
 } from '../ui.js';
 import '../i18n/case_detail.js';
 import { apiErrorOf, tr, actionLabel, kindLabel, channelLabel, byteLength, loadCategories } from './case_common.js';
@@ -546,15 +546,12 @@ export default async function render(view, ctx) {
     };
   }
 
-  /* The department list arrives after the form is shown. Until it does, the select is
-     disabled and busy: a choice made by hand is never undone by the late answer
-     preselecting the case's routed department. */
+  /* The department list arrives after the form is shown; the case's routed department
+     is preselected then (busyUntil: never over a choice made by hand). */
   async function fillDepartments(f, c) {
     const sel = f.input;
-    sel.disabled = true;
-    sel.setAttribute('aria-busy', 'true');
     try {
-      const deps = await loadDepartments();
+      const deps = await busyUntil(sel, loadDepartments());
       const opts = deps
         .slice()
         .sort((a, b) => (a.region.length - b.region.length) || a.region.localeCompare(b.region) || a.code.localeCompare(b.code))
@@ -563,9 +560,6 @@ export default async function render(view, ctx) {
       if (c.department && deps.some((d) => d.id === c.department)) sel.value = String(c.department);
     } catch (err) {
       f.setError(t('casedetail.department.loadFailed', { error: errorText(err) }));
-    } finally {
-      sel.disabled = false;
-      sel.removeAttribute('aria-busy');
     }
   }
 
